@@ -1,0 +1,54 @@
+package io.orderflow.platform.config;
+
+/**
+ * What every service reads from its environment. Service-specific settings live in the
+ * service's own config record, which holds one of these.
+ *
+ * @param serviceName also the service's consumer group and the prefix of its DLT
+ * @param httpPort {@code HTTP_PORT}
+ * @param kafkaBootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}
+ * @param schemaRegistryUrl {@code SCHEMA_REGISTRY_URL}
+ * @param dbUrl {@code DB_URL}: H2 file by default, {@code jdbc:postgresql://...} in compose
+ * @param dbUser {@code DB_USER}
+ * @param dbPassword {@code DB_PASSWORD}
+ * @param topicPartitions {@code TOPIC_PARTITIONS}: partitions of every topic of the flow (co-partitioned)
+ * @param topicReplicationFactor {@code TOPIC_REPLICATION_FACTOR}: 1 embedded, 3 in compose
+ */
+public record ServiceConfig(
+        String serviceName,
+        String httpHost,
+        int httpPort,
+        String kafkaBootstrapServers,
+        String schemaRegistryUrl,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        int topicPartitions,
+        short topicReplicationFactor) {
+
+    public static ServiceConfig fromEnv(Env env, String serviceName, int defaultHttpPort) {
+        String dataDir = env.string("DATA_DIR", "./.orderflow");
+        return new ServiceConfig(
+                serviceName,
+                env.string("HTTP_HOST", "0.0.0.0"),
+                env.integer("HTTP_PORT", defaultHttpPort),
+                env.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
+                env.string("SCHEMA_REGISTRY_URL", "http://localhost:8081"),
+                env.string("DB_URL", defaultH2Url(dataDir, serviceName)),
+                env.string("DB_USER", "sa"),
+                env.string("DB_PASSWORD", ""),
+                env.integer("TOPIC_PARTITIONS", 6),
+                (short) env.integer("TOPIC_REPLICATION_FACTOR", 1));
+    }
+
+    /** H2 in file mode, PostgreSQL-compatible: the quickstart needs nothing installed. */
+    public static String defaultH2Url(String dataDir, String serviceName) {
+        return "jdbc:h2:file:" + dataDir + "/db/" + serviceName
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000";
+    }
+
+    /** The consumer group of the service's idempotent consumers. */
+    public String consumerGroup() {
+        return serviceName;
+    }
+}
