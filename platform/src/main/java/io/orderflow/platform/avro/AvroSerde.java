@@ -10,14 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
-import org.apache.avro.data.TimeConversions;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -40,13 +38,6 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerde implements Serde<SpecificRecord> {
 
     static final byte MAGIC_BYTE = 0;
-
-    /** Generated classes carry Instants for timestamp-millis: the model must know the conversion. */
-    private static final SpecificData MODEL = new SpecificData();
-
-    static {
-        MODEL.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
-    }
 
     private final SchemaRegistryClient registry;
     private final Map<String, Integer> writerIds = new ConcurrentHashMap<>();
@@ -83,7 +74,7 @@ public final class AvroSerde implements Serde<SpecificRecord> {
             out.write(MAGIC_BYTE);
             out.write(ByteBuffer.allocate(4).putInt(id).array());
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writers.computeIfAbsent(writerSchema, s -> new SpecificDatumWriter<>(s, MODEL))
+            writers.computeIfAbsent(writerSchema, s -> new SpecificDatumWriter<>(s, AvroBinary.MODEL))
                     .write(record, encoder);
             encoder.flush();
             return out.toByteArray();
@@ -126,7 +117,7 @@ public final class AvroSerde implements Serde<SpecificRecord> {
 
     private DatumReader<Object> readerFor(int id) {
         Schema writer = registry.schemaById(id);
-        return new SpecificDatumReader<>(writer, readerSchema(writer), MODEL);
+        return new SpecificDatumReader<>(writer, readerSchema(writer), AvroBinary.MODEL);
     }
 
     /** This build's version of the writer's types: the generated class for each record of the writer schema. */
@@ -139,9 +130,9 @@ public final class AvroSerde implements Serde<SpecificRecord> {
             return Schema.createUnion(branches);
         }
         if (writer.getType() == Schema.Type.RECORD) {
-            Class<?> generated = SpecificData.get().getClass(writer);
+            Class<?> generated = AvroBinary.MODEL.getClass(writer);
             if (generated != null && SpecificRecord.class.isAssignableFrom(generated)) {
-                return SpecificData.get().getSchema(generated);
+                return AvroBinary.MODEL.getSchema(generated);
             }
         }
         return writer;
