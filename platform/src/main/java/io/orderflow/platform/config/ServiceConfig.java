@@ -5,6 +5,7 @@ package io.orderflow.platform.config;
  * service's own config record, which holds one of these.
  *
  * @param serviceName also the service's consumer group and the prefix of its DLT
+ * @param dataDir {@code DATA_DIR}: local files (H2 databases, Kafka Streams state), default {@code ./.orderflow}
  * @param httpPort {@code HTTP_PORT}
  * @param kafkaBootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}
  * @param schemaRegistryUrl {@code SCHEMA_REGISTRY_URL}
@@ -16,6 +17,7 @@ package io.orderflow.platform.config;
  */
 public record ServiceConfig(
         String serviceName,
+        String dataDir,
         String httpHost,
         int httpPort,
         String kafkaBootstrapServers,
@@ -30,6 +32,7 @@ public record ServiceConfig(
         String dataDir = env.string("DATA_DIR", "./.orderflow");
         return new ServiceConfig(
                 serviceName,
+                dataDir,
                 env.string("HTTP_HOST", "0.0.0.0"),
                 env.integer("HTTP_PORT", defaultHttpPort),
                 env.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
@@ -43,7 +46,7 @@ public record ServiceConfig(
 
     /** H2 in file mode, PostgreSQL-compatible: the quickstart needs nothing installed. */
     public static String defaultH2Url(String dataDir, String serviceName) {
-        return "jdbc:h2:file:" + dataDir + "/db/" + serviceName
+        return "jdbc:h2:file:" + java.nio.file.Path.of(dataDir, "db", serviceName).toAbsolutePath().normalize()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000";
     }
 
