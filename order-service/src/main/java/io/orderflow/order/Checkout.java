@@ -1,0 +1,128 @@
+package io.orderflow.order;
+
+import io.orderflow.events.CouponDefinition;
+import io.orderflow.events.PaymentCompleted;
+import io.orderflow.order.api.PlaceOrderRequest;
+import io.orderflow.order.catalog.CouponCatalog;
+import io.orderflow.order.payment.PaymentGateway;
+import io.orderflow.platform.db.Database;
+import io.orderflow.platform.http.Problem;
+import io.orderflow.platform.outbox.Outbox;
+import io.orderflow.schemas.Topics;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Places an order: prices it from the local coupon view, charges the payment, and writes the order,
+ * the payment and the PaymentCompleted event (outbox) in ONE transaction. Nothing here waits for
+ * Kafka, so checkout answers at once and keeps working while Kafka is down.
+ */
+public final class Checkout {
+
+    private static final Logger log = LoggerFactory.getLogger(Checkout.class);
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final Database db;
+    private final Outbox outbox;
+    private final PaymentGateway gateway;
+    private final CouponCatalog catalog;
+
+    public Checkout(Database db, Outbox outbox, PaymentGateway gateway, CouponCatalog catalog) {
+        this.db = db;
+        this.outbox = outbox;
+        this.gateway = gateway;
+        this.catalog = catalog;
+    }
+
+    /** The order and whether this call created it (false: an earlier call with the same Idempotency-Key did). */
+    public record Placed(OrderRecord order, boolean created) {
+    }
+
+    public Placed place(PlaceOrderRequest request, String idempotencyKey, String requestHash) throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long discount = request.couponCode() == null ? 0 : usableCoupon(request, now).getDiscountCents();
+        Pricing price;
+        try {
+            price = Pricing.of(request, discount);
+        } catch (ArithmeticException e) {
+            throw Problem.badRequest("items", "the order total is too large");
+        }
+        String orderId = UUID.randomUUID().toString();
+        MDC.put("orderId", orderId);
+        try {
+            return db.inTransaction(tx -> {
+                if (idempotencyKey != null) {
+                    Optional<Placed> prior = prior(tx, idempotencyKey, requestHash);
+                    if (prior.isPresent()) {
+                        return prior.get();
+                    }
+                }
+                String paymentId = gateway.charge(tx, orderId, request.customerId(), price.amountCents(), request.currency());
+                OrderRecord order = new OrderRecord(orderId, request.customerId(), request.currency(), "PENDING", null,
+                        price.subtotalCents(), request.couponCode(), price.discountCents(), price.pointsRedeemed(),
+                        price.amountCents(), request.items().stream()
+                        .map(i -> new OrderRecord.Item(i.sku(), i.quantity(), i.unitPriceCents())).toList(),
+                        List.of(), List.of(new OrderRecord.StatusChange("PENDING", null, now)), "CAPTURED", now, now);
+                Orders.insert(tx, order, idempotencyKey, requestHash);
+                outbox.add(tx, Topics.PAYMENTS_EVENTS, orderId, PaymentCompleted.newBuilder()
+                        .setEventId(UUID.randomUUID().toString())
+                        .setOrderId(orderId)
+                        .setOccurredAt(now)
+                        .setPaymentId(paymentId)
+                        .setCustomerId(request.customerId())
+                        .setCurrency(request.currency())
+                        .setSubtotalCents(price.subtotalCents())
+                        .setCouponCode(request.couponCode())
+                        .setDiscountCents(price.discountCents())
+                        .setPointsRedeemed(price.pointsRedeemed())
+                        .setAmountCents(price.amountCents())
+                        .build());
+                log.info("Order {} placed for {}: charged {} {} (payment {})", orderId, request.customerId(),
+                        price.amountCents(), request.currency(), paymentId);
+                return new Placed(order, true);
+            });
+        } catch (PaymentGateway.PaymentDeclinedException e) {
+            throw new Problem(402, "Payment declined", e.getMessage());
+        } catch (SQLException e) {
+            if (idempotencyKey != null && UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                // A concurrent request with the same key won the race: answer with its order.
+                return db.read(tx -> prior(tx, idempotencyKey, requestHash)).orElseThrow(() -> e);
+            }
+            throw e;
+        } finally {
+            MDC.remove("orderId");
+        }
+    }
+
+    private CouponDefinition usableCoupon(PlaceOrderRequest request, Instant now) {
+        CouponDefinition coupon = catalog.find(request.couponCode())
+                .orElseThrow(() -> Problem.badRequest("couponCode", "unknown coupon " + request.couponCode()));
+        if (CouponCatalog.expired(coupon, now)) {
+            throw Problem.badRequest("couponCode", "coupon " + coupon.getCode() + " expired at " + coupon.getValidUntil());
+        }
+        if (!coupon.getCurrency().equals(request.currency())) {
+            throw Problem.badRequest("couponCode", "coupon " + coupon.getCode() + " applies to " + coupon.getCurrency()
+                    + " orders only");
+        }
+        return coupon;
+    }
+
+    private static Optional<Placed> prior(java.sql.Connection tx, String key, String requestHash) throws Exception {
+        Optional<Orders.PriorOrder> prior = Orders.findByIdempotencyKey(tx, key);
+        if (prior.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!prior.get().requestHash().equals(requestHash)) {
+            throw new Problem(422, "Idempotency-Key reused",
+                    "Idempotency-Key " + key + " was used for a different request (order " + prior.get().orderId() + ")");
+        }
+        return Orders.find(tx, prior.get().orderId()).map(order -> new Placed(order, false));
+    }
+}

@@ -1,0 +1,139 @@
+package io.orderflow.order;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.orderflow.events.OrderStatusChanged;
+import io.orderflow.events.StepOutcome;
+import io.orderflow.platform.http.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The orders table and its status history: SQL only, no rules beyond "a final status never changes". */
+public final class Orders {
+
+    private static final TypeReference<List<OrderRecord.Item>> ITEMS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<OrderRecord.Step>> STEPS = new TypeReference<>() {
+    };
+
+    private Orders() {
+    }
+
+    public static void insert(Connection tx, OrderRecord order, String idempotencyKey, String requestHash) throws Exception {
+        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO orders (order_id, customer_id, currency, status, "
+                + "reason, subtotal_cents, coupon_code, discount_cents, points_redeemed, amount_cents, items_json, "
+                + "steps_json, idempotency_key, request_hash, created_at, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, order.orderId());
+            ps.setString(2, order.customerId());
+            ps.setString(3, order.currency());
+            ps.setString(4, order.status());
+            ps.setString(5, order.reason());
+            ps.setLong(6, order.subtotalCents());
+            ps.setString(7, order.couponCode());
+            ps.setLong(8, order.discountCents());
+            ps.setLong(9, order.pointsRedeemed());
+            ps.setLong(10, order.amountCents());
+            ps.setString(11, Json.MAPPER.writeValueAsString(order.items()));
+            ps.setString(12, Json.MAPPER.writeValueAsString(order.steps()));
+            ps.setString(13, idempotencyKey);
+            ps.setString(14, requestHash);
+            ps.setTimestamp(15, Timestamp.from(order.createdAt()));
+            ps.setTimestamp(16, Timestamp.from(order.updatedAt()));
+            ps.executeUpdate();
+        }
+        addHistory(tx, order.orderId(), order.status(), null, "checkout-" + order.orderId(), order.createdAt());
+    }
+
+    /**
+     * Applies the saga's status change unless the order is already final. Returns whether it changed
+     * anything.
+     */
+    public static boolean applyStatus(Connection tx, OrderStatusChanged change) throws Exception {
+        List<OrderRecord.Step> steps = new ArrayList<>();
+        for (StepOutcome s : change.getSteps()) {
+            steps.add(new OrderRecord.Step(s.getStep().name(), s.getState().name(), s.getDetail(), s.getUpdatedAt()));
+        }
+        int updated;
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE orders SET status = ?, reason = ?, steps_json = ?, "
+                + "updated_at = ? WHERE order_id = ? AND status NOT IN ('COMPLETED', 'CANCELLED', 'FAILED')")) {
+            ps.setString(1, change.getStatus().name());
+            ps.setString(2, change.getReason());
+            ps.setString(3, Json.MAPPER.writeValueAsString(steps));
+            ps.setTimestamp(4, Timestamp.from(change.getOccurredAt()));
+            ps.setString(5, change.getOrderId());
+            updated = ps.executeUpdate();
+        }
+        if (updated == 1) {
+            addHistory(tx, change.getOrderId(), change.getStatus().name(), change.getReason(), change.getEventId(),
+                    change.getOccurredAt());
+        }
+        return updated == 1;
+    }
+
+    public static Optional<OrderRecord> find(Connection c, String orderId) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT o.order_id, o.customer_id, o.currency, o.status, o.reason, "
+                + "o.subtotal_cents, o.coupon_code, o.discount_cents, o.points_redeemed, o.amount_cents, o.items_json, "
+                + "o.steps_json, o.created_at, o.updated_at, p.status FROM orders o "
+                + "LEFT JOIN payments p ON p.order_id = o.order_id WHERE o.order_id = ?")) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new OrderRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getLong(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                        Json.MAPPER.readValue(rs.getString(11), ITEMS),
+                        rs.getString(12) == null ? List.of() : Json.MAPPER.readValue(rs.getString(12), STEPS),
+                        history(c, orderId), rs.getString(15),
+                        rs.getTimestamp(13).toInstant(), rs.getTimestamp(14).toInstant()));
+            }
+        }
+    }
+
+    /** The order placed earlier with this Idempotency-Key, with the hash of the request that placed it. */
+    public static Optional<PriorOrder> findByIdempotencyKey(Connection c, String key) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT order_id, request_hash FROM orders WHERE idempotency_key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new PriorOrder(rs.getString(1), rs.getString(2))) : Optional.empty();
+            }
+        }
+    }
+
+    /** An order placed earlier under an Idempotency-Key, and the hash of the request that placed it. */
+    public record PriorOrder(String orderId, String requestHash) {
+    }
+
+    private static List<OrderRecord.StatusChange> history(Connection c, String orderId) throws Exception {
+        List<OrderRecord.StatusChange> history = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT status, reason, occurred_at FROM order_status_history WHERE order_id = ? ORDER BY id")) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    history.add(new OrderRecord.StatusChange(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+                }
+            }
+        }
+        return history;
+    }
+
+    private static void addHistory(Connection tx, String orderId, String status, String reason, String eventId,
+                                   Instant at) throws Exception {
+        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO order_status_history (order_id, status, reason, "
+                + "event_id, occurred_at) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, orderId);
+            ps.setString(2, status);
+            ps.setString(3, reason);
+            ps.setString(4, eventId);
+            ps.setTimestamp(5, Timestamp.from(at));
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.orderflow.order.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.orderflow.order.Checkout;
+import io.orderflow.order.OrderRecord;
+import io.orderflow.order.OrderWaiters;
+import io.orderflow.order.Orders;
+import io.orderflow.platform.db.Database;
+import io.orderflow.platform.http.HttpApi;
+import io.orderflow.platform.http.Json;
+import io.orderflow.platform.http.Problem;
+import io.orderflow.platform.http.Request;
+import io.orderflow.platform.http.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.SQLTransientConnectionException;
+import java.util.HexFormat;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code POST /orders} answers 202 as soon as the order, its payment and its event are committed;
+ * {@code GET /orders/{id}} shows the status, the reason and the step timeline, and with
+ * {@code ?waitSeconds=N} holds the answer until the status is final or N seconds passed.
+ */
+public final class OrderApi {
+
+    public static final int MAX_WAIT_SECONDS = 30;
+
+    private final Database db;
+    private final Checkout checkout;
+    private final OrderWaiters waiters;
+
+    public OrderApi(Database db, Checkout checkout, OrderWaiters waiters) {
+        this.db = db;
+        this.checkout = checkout;
+        this.waiters = waiters;
+    }
+
+    public void register(HttpApi http) {
+        http.post("/orders", this::place);
+        http.get("/orders/{orderId}", this::get);
+    }
+
+    private Response place(Request request) throws Exception {
+        JsonNode json = request.json();
+        PlaceOrderRequest order = PlaceOrderRequest.parse(json);
+        String key = request.header("Idempotency-Key").map(String::trim).filter(k -> !k.isEmpty()).orElse(null);
+        if (key != null && key.length() > 200) {
+            throw Problem.badRequest("Idempotency-Key", "must be at most 200 characters");
+        }
+        Checkout.Placed placed = databaseCall(() -> checkout.place(order, key, hash(json)));
+        return Response.json(202, OrderView.of(placed.order()))
+                .withHeader("Location", "/orders/" + placed.order().orderId());
+    }
+
+    private Response get(Request request) throws Exception {
+        String orderId = request.pathParam("orderId");
+        int waitSeconds = request.queryParam("waitSeconds").map(OrderApi::waitSeconds).orElse(0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+        try {
+            while (true) {
+                OrderRecord order = databaseCall(() -> db.read(c -> Orders.find(c, orderId)))
+                        .orElseThrow(() -> Problem.notFound("No order " + orderId));
+                if (order.isFinal() || System.nanoTime() >= deadline) {
+                    return Response.ok(OrderView.of(order));
+                }
+                waiters.awaitChange(orderId, deadline);
+            }
+        } finally {
+            if (waitSeconds > 0) {
+                waiters.done(orderId);
+            }
+        }
+    }
+
+    private static int waitSeconds(String value) {
+        try {
+            int seconds = Integer.parseInt(value);
+            if (seconds >= 0 && seconds <= MAX_WAIT_SECONDS) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw Problem.badRequest("waitSeconds", "must be a whole number from 0 to " + MAX_WAIT_SECONDS);
+    }
+
+    /** The request's identity for Idempotency-Key: the same key with another body is refused. */
+    private static String hash(JsonNode json) throws Exception {
+        byte[] canonical = Json.MAPPER.writeValueAsString(json).getBytes(StandardCharsets.UTF_8);
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+    }
+
+    private interface DbCall<T> {
+        T call() throws Exception;
+    }
+
+    /** Our own database down is the one case where checkout refuses: 503, try again later. */
+    private static <T> T databaseCall(DbCall<T> call) throws Exception {
+        try {
+            return call.call();
+        } catch (SQLTransientConnectionException e) {
+            throw new Problem(503, "Service unavailable", "The order database is unavailable; retry later");
+        }
+    }
+
+    /** The JSON shape of an order. */
+    public record OrderView(String orderId, String status, String reason, String customerId, String currency,
+                            long subtotalCents, String couponCode, long discountCents, long pointsRedeemed,
+                            long amountCents, String payment, java.util.List<OrderRecord.Item> items,
+                            java.util.List<OrderRecord.Step> steps, java.util.List<OrderRecord.StatusChange> timeline,
+                            java.time.Instant createdAt, java.time.Instant updatedAt) {
+
+        static OrderView of(OrderRecord o) {
+            return new OrderView(o.orderId(), o.status(), o.reason(), o.customerId(), o.currency(), o.subtotalCents(),
+                    o.couponCode(), o.discountCents(), o.pointsRedeemed(), o.amountCents(), o.paymentStatus(),
+                    o.items(), o.steps(), o.history(), o.createdAt(), o.updatedAt());
+        }
+    }
+
+}
