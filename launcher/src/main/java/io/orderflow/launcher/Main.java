@@ -1,0 +1,81 @@
+package io.orderflow.launcher;
+
+import io.orderflow.devstack.DevStack;
+import io.orderflow.platform.config.Env;
+import io.orderflow.platform.lifecycle.Service;
+import io.orderflow.platform.lifecycle.ServiceRunner;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code java -jar orderflow.jar} runs everything in one process on embedded defaults;
+ * {@code java -jar orderflow.jar service <name>} runs one service configured by environment
+ * variables (as in docker compose); {@code check} verifies the flow's invariants after a run.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "all" : args[0];
+        switch (command) {
+            case "all" -> runAll(Env.system());
+            case "service" -> {
+                if (args.length != 2) {
+                    usage("service needs a name: " + Services.NAMES);
+                }
+                Service service = Services.create(args[1], Env.system());
+                service.start();
+                ServiceRunner.runUntilShutdown(List.of(service));
+            }
+            case "help", "--help", "-h" -> usage(null);
+            default -> usage("unknown command '" + command + "'");
+        }
+    }
+
+    private static void runAll(Env env) throws Exception {
+        long t0 = System.nanoTime();
+        Path dataDir = Path.of(env.string("DATA_DIR", "./.orderflow"));
+        List<AutoCloseable> components = new ArrayList<>();
+        try {
+            DevStack stack = DevStack.start(dataDir, env.integer("KAFKA_PORT", 9092), env.integer("SCHEMA_REGISTRY_PORT", 8081));
+            components.add(stack);
+            say("kafka", "ready at " + stack.bootstrapServers() + " (KRaft, data in " + dataDir.resolve("kafka") + ")", t0);
+            say("schema-registry", "ready at " + stack.schemaRegistryUrl(), t0);
+            AllInOne all = AllInOne.start(env, stack.bootstrapServers(), stack.schemaRegistryUrl(), false,
+                    (name, port) -> say(name, "ready at http://localhost:" + port, t0));
+            components.add(all);
+        } catch (Exception e) {
+            ServiceRunner.closeAll(components);
+            throw e;
+        }
+        System.out.printf("%nOrderFlow is up in %.1f s. Place an order:%n%n"
+                + "  curl -i -X POST localhost:8080/orders -H 'Content-Type: application/json' -d '{\"customerId\":\"c-1\","
+                + "\"currency\":\"USD\",\"items\":[{\"sku\":\"BOOK-1\",\"quantity\":2,\"unitPriceCents\":1999}],"
+                + "\"couponCode\":\"WELCOME10\",\"pointsToRedeem\":0}'%n%n"
+                + "then: curl 'localhost:8080/orders/<orderId>?waitSeconds=5'    (Ctrl-C stops everything)%n%n",
+                (System.nanoTime() - t0) / 1e9);
+        ServiceRunner.runUntilShutdown(components);
+    }
+
+    private static void say(String component, String message, long t0) {
+        System.out.printf("[%5.1f s] %-21s %s%n", (System.nanoTime() - t0) / 1e9, component, message);
+    }
+
+    private static void usage(String error) {
+        if (error != null) {
+            System.err.println("error: " + error);
+        }
+        System.err.println(String.join("\n", Arrays.asList(
+                "usage: java -jar orderflow.jar [command]",
+                "  (none) | all        Kafka, Schema Registry and the four services in one process (data in DATA_DIR, default ./.orderflow)",
+                "  service <name>      one service, configured by environment variables: " + Services.NAMES,
+                "  help                this text")));
+        if (error != null) {
+            System.exit(2);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.orderflow.launcher;
+
+import io.orderflow.coupon.CouponService;
+import io.orderflow.coupon.CouponServiceConfig;
+import io.orderflow.notification.NotificationService;
+import io.orderflow.notification.NotificationServiceConfig;
+import io.orderflow.order.OrderService;
+import io.orderflow.order.OrderServiceConfig;
+import io.orderflow.platform.config.Env;
+import io.orderflow.platform.lifecycle.Service;
+import io.orderflow.points.PointsService;
+import io.orderflow.points.PointsServiceConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** The four services by name, each built from an environment: the one place that knows them all. */
+public final class Services {
+
+    /** Start order: order-service last, so its coupon view finds the catalog coupon-service just published. */
+    public static final List<String> NAMES = List.of(CouponServiceConfig.SERVICE_NAME, PointsServiceConfig.SERVICE_NAME,
+            NotificationServiceConfig.SERVICE_NAME, OrderServiceConfig.SERVICE_NAME);
+
+    private static final Map<String, Function<Env, Service>> FACTORIES = Map.of(
+            OrderServiceConfig.SERVICE_NAME, env -> OrderService.create(OrderServiceConfig.fromEnv(env)),
+            CouponServiceConfig.SERVICE_NAME, env -> CouponService.create(CouponServiceConfig.fromEnv(env)),
+            PointsServiceConfig.SERVICE_NAME, env -> PointsService.create(PointsServiceConfig.fromEnv(env)),
+            NotificationServiceConfig.SERVICE_NAME, env -> NotificationService.create(NotificationServiceConfig.fromEnv(env)));
+
+    private Services() {
+    }
+
+    public static Service create(String name, Env env) {
+        Function<Env, Service> factory = FACTORIES.get(name);
+        if (factory == null) {
+            throw new IllegalArgumentException("Unknown service '" + name + "'; one of " + NAMES);
+        }
+        return factory.apply(env);
+    }
+
+    /** The port a started service listens on. */
+    public static int httpPort(Service service) {
+        if (service instanceof OrderService s) {
+            return s.httpPort();
+        } else if (service instanceof CouponService s) {
+            return s.httpPort();
+        } else if (service instanceof PointsService s) {
+            return s.httpPort();
+        } else if (service instanceof NotificationService s) {
+            return s.httpPort();
+        }
+        throw new IllegalArgumentException("Not an OrderFlow service: " + service);
+    }
+}

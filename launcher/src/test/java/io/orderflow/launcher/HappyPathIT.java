@@ -1,0 +1,205 @@
+package io.orderflow.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.orderflow.platform.kafka.KafkaClients;
+import io.orderflow.schemas.Topic;
+import io.orderflow.schemas.Topics;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The happy path end to end on a real broker and registry: POST → COMPLETED, every effect visible once. */
+class HappyPathIT {
+
+    static TestStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = TestStack.start(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    static JsonNode placeAndAwaitFinal(String body) throws Exception {
+        HttpJson.Reply placed = HttpJson.post(stack.url("order-service", "/orders"), body);
+        assertThat(placed.status()).as(placed.raw().body()).isEqualTo(202);
+        String orderId = placed.body().get("orderId").asText();
+        JsonNode order = null;
+        for (int i = 0; i < 6 && (order == null || "PENDING".equals(order.get("status").asText())); i++) {
+            order = HttpJson.get(stack.url("order-service", "/orders/" + orderId + "?waitSeconds=10")).body();
+        }
+        return order;
+    }
+
+    @Test
+    void anOrderIsAcceptedAtOnceAndCompletesWithEveryEffectVisible() throws Exception {
+        // When a customer places an order with a coupon
+        HttpJson.Reply placed = HttpJson.post(stack.url("order-service", "/orders"), HttpJson.order("c-happy", "WELCOME10", 0));
+
+        // Then it is accepted at once, PENDING, with a Location
+        assertThat(placed.status()).isEqualTo(202);
+        String orderId = placed.body().get("orderId").asText();
+        assertThat(placed.header("Location")).isEqualTo("/orders/" + orderId);
+        assertThat(placed.body().get("status").asText()).isEqualTo("PENDING");
+        assertThat(placed.body().get("amountCents").asLong()).isEqualTo(3998 - 1000);
+
+        // And the saga completes it; the long poll returns as soon as it is final
+        JsonNode order = HttpJson.get(stack.url("order-service", "/orders/" + orderId + "?waitSeconds=20")).body();
+        assertThat(order.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(order.get("reason").isNull()).isTrue();
+        assertThat(order.get("steps")).extracting(s -> s.get("step").asText() + "=" + s.get("state").asText())
+                .containsExactlyInAnyOrder("PAYMENT=SUCCEEDED", "COUPON=SUCCEEDED", "POINTS=SUCCEEDED");
+
+        // And each service shows its effect
+        assertThat(HttpJson.get(stack.url("points-service", "/customers/c-happy/points")).body().get("balance").asLong())
+                .isEqualTo(2998 / 100);
+        JsonNode coupon = HttpJson.get(stack.url("coupon-service", "/coupons/WELCOME10")).body();
+        assertThat(coupon.get("discountCents").asLong()).isEqualTo(1000);
+        assertThat(coupon.get("remaining").isNull()).isTrue();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                HttpJson.get(stack.url("notification-service", "/notifications?orderId=" + orderId)).body())
+                .extracting(n -> n.get("kind").asText())
+                .containsExactlyInAnyOrder("PAYMENT_RECEIVED", "ORDER_CONFIRMED"));
+    }
+
+    @Test
+    void everyRecordIsConfluentWireFormatWithASchemaIdTheRegistryKnows() throws Exception {
+        placeAndAwaitFinal(HttpJson.order("c-wire", null, 0));
+        Set<Integer> ids = new HashSet<>();
+        for (Topic topic : List.of(Topics.PAYMENTS_EVENTS, Topics.COUPON_EVENTS, Topics.POINTS_EVENTS,
+                Topics.ORDERS_STATUS, Topics.COUPONS_CATALOG)) {
+            List<ConsumerRecord<String, byte[]>> records = readAll(topic.name());
+            assertThat(records).as(topic.name()).isNotEmpty();
+            for (ConsumerRecord<String, byte[]> r : records) {
+                assertThat(r.value()[0]).as("magic byte on " + topic).isZero();
+                ids.add(ByteBuffer.wrap(r.value(), 1, 4).getInt());
+            }
+        }
+        for (int id : ids) {
+            HttpJson.Reply schema = HttpJson.get(stack.devstack.schemaRegistryUrl() + "/schemas/ids/" + id);
+            assertThat(schema.status()).as("schema " + id).isEqualTo(200);
+        }
+        assertThat(HttpJson.get(stack.devstack.schemaRegistryUrl() + "/subjects").body())
+                .extracting(JsonNode::asText).contains("payments.events-value", "orders.status-value");
+    }
+
+    @Test
+    void aRedeliveredPaymentCompletedChangesCouponsPointsAndNotificationsOnce() throws Exception {
+        JsonNode order = placeAndAwaitFinal(HttpJson.order("c-redelivery", "FLASH100", 0));
+        String orderId = order.get("orderId").asText();
+        assertThat(order.get("status").asText()).isEqualTo("COMPLETED");
+        long balance = HttpJson.get(stack.url("points-service", "/customers/c-redelivery/points")).body().get("balance").asLong();
+        int remaining = HttpJson.get(stack.url("coupon-service", "/coupons/FLASH100")).body().get("remaining").asInt();
+        awaitNotifications(orderId, 2);
+
+        // When the same PaymentCompleted is delivered again, byte for byte (what a producer retry or a rewind does)
+        ConsumerRecord<String, byte[]> original = readAll(Topics.PAYMENTS_EVENTS.name()).stream()
+                .filter(r -> orderId.equals(r.key())).findFirst().orElseThrow();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                KafkaClients.producer(stack.devstack.bootstrapServers(), "redelivery-test"))) {
+            producer.send(new ProducerRecord<>(original.topic(), null, original.key(), original.value(),
+                    original.headers())).get();
+        }
+
+        // Then every group consumes it ...
+        awaitGroupsCaughtUp(Topics.PAYMENTS_EVENTS.name(), "coupon-service", "points-service", "notification-service");
+        // ... and nothing changes
+        assertThat(HttpJson.get(stack.url("points-service", "/customers/c-redelivery/points")).body().get("balance").asLong())
+                .isEqualTo(balance);
+        assertThat(HttpJson.get(stack.url("coupon-service", "/coupons/FLASH100")).body().get("remaining").asInt())
+                .isEqualTo(remaining);
+        assertThat(HttpJson.get(stack.url("notification-service", "/notifications?orderId=" + orderId)).body()).hasSize(2);
+    }
+
+    @Test
+    void badInputIsRefusedWithAProblemNamingTheField() throws Exception {
+        HttpJson.Reply reply = HttpJson.post(stack.url("order-service", "/orders"),
+                "{\"customerId\":\"c-1\",\"currency\":\"USD\",\"items\":[{\"sku\":\"A\",\"quantity\":0,\"unitPriceCents\":5}]}");
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.header("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(reply.body().get("errors").get(0).get("field").asText()).isEqualTo("items[0].quantity");
+
+        HttpJson.Reply unknownCoupon = HttpJson.post(stack.url("order-service", "/orders"), HttpJson.order("c-1", "NOPE", 0));
+        assertThat(unknownCoupon.status()).isEqualTo(400);
+        assertThat(unknownCoupon.body().get("errors").get(0).get("field").asText()).isEqualTo("couponCode");
+    }
+
+    @Test
+    void theSameIdempotencyKeyPlacesOneOrder() throws Exception {
+        String body = HttpJson.order("c-idem", null, 0);
+        HttpJson.Reply first = HttpJson.post(stack.url("order-service", "/orders"), body, "Idempotency-Key", "k-123");
+        HttpJson.Reply second = HttpJson.post(stack.url("order-service", "/orders"), body, "Idempotency-Key", "k-123");
+        HttpJson.Reply other = HttpJson.post(stack.url("order-service", "/orders"), HttpJson.order("c-idem", null, 5),
+                "Idempotency-Key", "k-123");
+
+        assertThat(second.body().get("orderId").asText()).isEqualTo(first.body().get("orderId").asText());
+        assertThat(other.status()).isEqualTo(422);
+        long payments = readAll(Topics.PAYMENTS_EVENTS.name()).stream()
+                .filter(r -> first.body().get("orderId").asText().equals(r.key())).count();
+        assertThat(payments).isEqualTo(1);
+    }
+
+    private static void awaitNotifications(String orderId, int count) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                HttpJson.get(stack.url("notification-service", "/notifications?orderId=" + orderId)).body()).hasSize(count));
+    }
+
+    static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        Properties props = KafkaClients.consumer(stack.devstack.bootstrapServers(), "unused", "test-reader");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+        }
+        return out;
+    }
+
+    static void awaitGroupsCaughtUp(String topic, String... groups) throws Exception {
+        try (Admin admin = Admin.create(KafkaClients.admin(stack.devstack.bootstrapServers()))) {
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, Long> end = new java.util.HashMap<>();
+            admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
+                    .all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+            for (String group : groups) {
+                await(group + " caught up on " + topic).atMost(Duration.ofSeconds(30)).until(() -> {
+                    var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                    return partitions.stream().allMatch(tp ->
+                            end.get(tp) == 0 || (committed.get(tp) != null && committed.get(tp).offset() >= end.get(tp)));
+                });
+            }
+        }
+    }
+}
