@@ -1,7 +1,10 @@
 package io.orderflow.launcher;
 
 import io.orderflow.devstack.DevStack;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.orderflow.platform.config.Env;
+import io.orderflow.platform.config.ServiceConfig;
 import io.orderflow.platform.lifecycle.Service;
 import io.orderflow.platform.lifecycle.ServiceRunner;
 import java.nio.file.Path;
@@ -31,6 +34,7 @@ public final class Main {
                 service.start();
                 ServiceRunner.runUntilShutdown(List.of(service));
             }
+            case "check" -> System.exit(check(Env.system()) ? 0 : 1);
             case "help", "--help", "-h" -> usage(null);
             default -> usage("unknown command '" + command + "'");
         }
@@ -61,6 +65,33 @@ public final class Main {
         ServiceRunner.runUntilShutdown(components);
     }
 
+    /**
+     * Runs the invariant checker on the services' databases: by default the H2 files under DATA_DIR
+     * (stop the all-in-one process first: H2 files admit one process), or {@code <SERVICE>_DB_URL}
+     * such as {@code ORDER_DB_URL=jdbc:postgresql://...}.
+     */
+    private static boolean check(Env env) throws Exception {
+        List<HikariDataSource> sources = new ArrayList<>();
+        try {
+            for (String name : List.of("order-service", "coupon-service", "points-service", "notification-service")) {
+                String prefix = name.substring(0, name.indexOf('-')).toUpperCase();
+                ServiceConfig common = ServiceConfig.fromEnv(env, name, 0);
+                HikariConfig config = new HikariConfig();
+                config.setJdbcUrl(env.string(prefix + "_DB_URL", common.dbUrl()));
+                config.setUsername(env.string(prefix + "_DB_USER", common.dbUser()));
+                config.setPassword(env.string(prefix + "_DB_PASSWORD", common.dbPassword()));
+                config.setMaximumPoolSize(1);
+                config.setReadOnly(true);
+                sources.add(new HikariDataSource(config));
+            }
+            InvariantChecker.Report report = InvariantChecker.check(sources.get(0), sources.get(1), sources.get(2), sources.get(3));
+            report.print(System.out);
+            return report.ok();
+        } finally {
+            sources.forEach(HikariDataSource::close);
+        }
+    }
+
     private static void say(String component, String message, long t0) {
         System.out.printf("[%5.1f s] %-21s %s%n", (System.nanoTime() - t0) / 1e9, component, message);
     }
@@ -73,6 +104,7 @@ public final class Main {
                 "usage: java -jar orderflow.jar [command]",
                 "  (none) | all        Kafka, Schema Registry and the four services in one process (data in DATA_DIR, default ./.orderflow)",
                 "  service <name>      one service, configured by environment variables: " + Services.NAMES,
+                "  check               verify the flow's invariants on the services' databases (after a run)",
                 "  help                this text")));
         if (error != null) {
             System.exit(2);

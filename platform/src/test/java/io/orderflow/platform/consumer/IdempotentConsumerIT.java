@@ -1,0 +1,255 @@
+package io.orderflow.platform.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.orderflow.devstack.DevStack;
+import io.orderflow.events.PaymentCompleted;
+import io.orderflow.platform.avro.AvroSerde;
+import io.orderflow.platform.avro.HttpSchemaRegistryClient;
+import io.orderflow.platform.db.Database;
+import io.orderflow.platform.kafka.KafkaClients;
+import io.orderflow.platform.kafka.TopicAdmin;
+import io.orderflow.platform.kafka.TraceContext;
+import io.orderflow.platform.outbox.Outbox;
+import io.orderflow.platform.outbox.OutboxRelay;
+import io.orderflow.platform.testing.TestDatabase;
+import io.orderflow.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The reliable-messaging plumbing on a real broker, registry and database (H2, and PostgreSQL when
+ * configured): outbox → relay → topic → idempotent consumer, duplicates, retries, poison records.
+ */
+class IdempotentConsumerIT {
+
+    static DevStack stack;
+    static AvroSerde serde;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        stack = DevStack.startForTests();
+        serde = new AvroSerde(new HttpSchemaRegistryClient(stack.schemaRegistryUrl()));
+        TopicAdmin.ensureTopics(stack.bootstrapServers(), 2, (short) 1, List.of());
+    }
+
+    @AfterAll
+    static void stopStack() {
+        stack.close();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    static List<String> kinds() {
+        return TestDatabase.kinds();
+    }
+
+    private Database database(String kind) throws Exception {
+        TestDatabase t = TestDatabase.create(kind, "platform-it");
+        toClose.add(t);
+        Database db = Database.open("platform-it", t.url(), t.user(), "", 4);
+        toClose.add(db);
+        db.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE effects (event_id VARCHAR(64) PRIMARY KEY, order_id VARCHAR(64) NOT NULL)");
+            }
+            return null;
+        });
+        return db;
+    }
+
+    private IdempotentConsumer consumer(Database db, String group, EventHandler handler) {
+        Properties props = KafkaClients.consumer(stack.bootstrapServers(), group, group);
+        KafkaProducer<String, byte[]> dltProducer = new KafkaProducer<>(KafkaClients.producer(stack.bootstrapServers(), group + "-dlt"));
+        toClose.add(dltProducer);
+        TopicAdmin.ensureTopics(stack.bootstrapServers(), 2, (short) 1, List.of(group));
+        IdempotentConsumer consumer = new IdempotentConsumer(group, new KafkaConsumer<>(props), List.of(Topics.PAYMENTS_EVENTS),
+                serde.deserializer(), db, handler, new DeadLetters(group, dltProducer),
+                new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)));
+        consumer.start();
+        toClose.add(consumer);
+        return consumer;
+    }
+
+    private static EventHandler recordEffect() {
+        return (event, tx) -> {
+            try (PreparedStatement ps = tx.prepareStatement("INSERT INTO effects (event_id, order_id) VALUES (?, ?)")) {
+                ps.setString(1, event.eventId());
+                ps.setString(2, event.key());
+                ps.executeUpdate();
+            }
+        };
+    }
+
+    private static int effects(Database db, String orderId) throws Exception {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM effects WHERE order_id = ?")) {
+                ps.setString(1, orderId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    static PaymentCompleted payment(String orderId) {
+        return PaymentCompleted.newBuilder().setEventId(UUID.randomUUID().toString()).setOrderId(orderId)
+                .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).setPaymentId("p-" + orderId)
+                .setCustomerId("c-1").setCurrency("USD").setSubtotalCents(1000).setDiscountCents(0)
+                .setPointsRedeemed(0).setAmountCents(1000).build();
+    }
+
+    private static void send(String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.producer(stack.bootstrapServers(), "it"))) {
+            p.send(new ProducerRecord<>(Topics.PAYMENTS_EVENTS.name(), key, value)).get();
+        }
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readDlt(String group, int atLeast) {
+        Properties props = KafkaClients.consumer(stack.bootstrapServers(), "unused", "dlt-reader");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
+            String topic = Topics.deadLetterTopic(group);
+            List<TopicPartition> tps = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+                return out.size() >= atLeast;
+            });
+        }
+        return out;
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void theOutboxPublishesCommittedEventsOnlyAndADuplicateIsAppliedOnce(String kind) throws Exception {
+        Database db = database(kind);
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(stack.bootstrapServers(), "relay-" + kind));
+        OutboxRelay relay = new OutboxRelay("it-" + kind, db, producer, serde.serializer(), 100, Duration.ofMillis(20));
+        Outbox outbox = new Outbox(relay::wakeup);
+        relay.start();
+        toClose.add(relay);
+        String group = "it-outbox-" + kind + "-" + UUID.randomUUID();
+        IdempotentConsumer consumer = consumer(db, group, recordEffect());
+
+        // Given an event committed with its state change, and one whose transaction rolled back
+        String committed = "o-" + UUID.randomUUID();
+        String rolledBack = "o-" + UUID.randomUUID();
+        PaymentCompleted event = payment(committed);
+        try (TraceContext.Scope ignored = TraceContext.start("corr-1").open()) {
+            db.inTransaction(tx -> {
+                outbox.add(tx, Topics.PAYMENTS_EVENTS, committed, event);
+                return null;
+            });
+        }
+        try {
+            db.inTransaction(tx -> {
+                outbox.add(tx, Topics.PAYMENTS_EVENTS, rolledBack, payment(rolledBack));
+                throw new IllegalStateException("business rule failed after the write");
+            });
+        } catch (IllegalStateException expected) {
+            // the transaction rolled back, and its event with it
+        }
+
+        // Then only the committed one is published and applied
+        await().atMost(Duration.ofSeconds(20)).until(() -> effects(db, committed) == 1);
+        // And when it is delivered again (same eventId), it is skipped
+        send(committed, serde.serializer().serialize(Topics.PAYMENTS_EVENTS.name(), event));
+        await().atMost(Duration.ofSeconds(20)).until(() -> consumer.duplicateCount() == 1);
+        assertThat(effects(db, committed)).isEqualTo(1);
+        assertThat(effects(db, rolledBack)).isZero();
+        assertThat(relay.publishedCount()).isEqualTo(1);
+        assertThat(db.read(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM outbox")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        })).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aPoisonRecordGoesToTheDltWithTheReasonAndThePartitionMovesOn(String kind) throws Exception {
+        Database db = database(kind);
+        String group = "it-poison-" + kind + "-" + UUID.randomUUID();
+        consumer(db, group, recordEffect());
+        String orderId = "o-" + UUID.randomUUID();
+
+        send(orderId, "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
+        send(orderId, serde.serializer().serialize(Topics.PAYMENTS_EVENTS.name(), payment(orderId)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> effects(db, orderId) == 1);
+        ConsumerRecord<String, byte[]> dead = readDlt(group, 1).get(0);
+        assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{\"not\":\"avro\"}");
+        assertThat(dead.key()).isEqualTo(orderId);
+        assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE)).contains("magic byte");
+        assertThat(header(dead, DeadLetters.ORIGINAL_TOPIC)).isEqualTo(Topics.PAYMENTS_EVENTS.name());
+        assertThat(header(dead, DeadLetters.ATTEMPTS)).isEqualTo("1");
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aTransientFailureIsRetriedAndAPersistentOneIsDeadLetteredAfterBoundedRetries(String kind) throws Exception {
+        Database db = database(kind);
+        String group = "it-retry-" + kind + "-" + UUID.randomUUID();
+        String flaky = "o-flaky-" + UUID.randomUUID();
+        String broken = "o-broken-" + UUID.randomUUID();
+        Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+        EventHandler effect = recordEffect();
+        consumer(db, group, (event, tx) -> {
+            int attempt = attempts.computeIfAbsent(event.key(), k -> new AtomicInteger()).incrementAndGet();
+            if (event.key().equals(broken) || (event.key().equals(flaky) && attempt <= 2)) {
+                throw new java.sql.SQLTransientException("simulated failure #" + attempt + " for " + event.key());
+            }
+            effect.handle(event, tx);
+        });
+
+        send(flaky, serde.serializer().serialize(Topics.PAYMENTS_EVENTS.name(), payment(flaky)));
+        send(broken, serde.serializer().serialize(Topics.PAYMENTS_EVENTS.name(), payment(broken)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> effects(db, flaky) == 1);
+        ConsumerRecord<String, byte[]> dead = readDlt(group, 1).get(0);
+        assertThat(dead.key()).isEqualTo(broken);
+        assertThat(header(dead, DeadLetters.ATTEMPTS)).isEqualTo("3");
+        assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE)).contains("simulated failure");
+        assertThat(effects(db, broken)).isZero();
+        assertThat(readDlt(group, 1)).hasSize(1);
+    }
+}
