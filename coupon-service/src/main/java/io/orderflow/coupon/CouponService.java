@@ -1,0 +1,74 @@
+package io.orderflow.coupon;
+
+import io.orderflow.platform.config.Env;
+import io.orderflow.platform.lifecycle.Service;
+import io.orderflow.platform.lifecycle.ServiceRunner;
+import io.orderflow.platform.runtime.ServiceRuntime;
+import io.orderflow.schemas.Topics;
+import java.util.List;
+
+/**
+ * coupon-service: redeems coupons of paid orders (never more than a coupon's uses, never twice per
+ * customer, never for a cancelled order) and releases them on the saga's command. Consumer group
+ * {@code coupon-service} on payments.events and coupon.commands; writes coupon.events and
+ * coupons.catalog through the outbox; {@code GET /coupons/{code}}.
+ */
+public final class CouponService implements Service {
+
+    private final CouponServiceConfig config;
+    private final ServiceRuntime runtime;
+    private final CouponCatalog catalog;
+
+    private CouponService(CouponServiceConfig config, ServiceRuntime runtime, CouponCatalog catalog) {
+        this.config = config;
+        this.runtime = runtime;
+        this.catalog = catalog;
+    }
+
+    public static CouponService create(CouponServiceConfig config) {
+        ServiceRuntime runtime = ServiceRuntime.create(config.common());
+        CouponLedger coupons = new CouponLedger();
+        runtime.consume(List.of(Topics.PAYMENTS_EVENTS, Topics.COUPON_COMMANDS),
+                new CouponHandler(coupons, new Redemptions(), runtime.outbox()));
+        CouponRoutes.register(runtime.http(), runtime.db(), coupons);
+        return new CouponService(config, runtime, new CouponCatalog(coupons, runtime.outbox()));
+    }
+
+    public static void main(String[] args) throws Exception {
+        CouponService service = create(CouponServiceConfig.fromEnv(Env.system()));
+        service.start();
+        ServiceRunner.runUntilShutdown(List.of(service));
+    }
+
+    @Override
+    public String name() {
+        return config.common().serviceName();
+    }
+
+    @Override
+    public void start() throws Exception {
+        try {
+            if (config.publishCatalogOnStart()) {
+                runtime.db().inTransaction(catalog::publishChanged);
+            }
+            runtime.start();
+        } catch (Exception e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    public ServiceRuntime runtime() {
+        return runtime;
+    }
+
+    /** The bound HTTP port (HTTP_PORT=0 picks a free one). */
+    public int httpPort() {
+        return runtime.http().port();
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+    }
+}

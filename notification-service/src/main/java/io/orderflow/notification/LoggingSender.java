@@ -1,0 +1,15 @@
+package io.orderflow.notification;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The default sender: writes the notification to the log (logger {@code io.orderflow.notification.LoggingSender}). */
+public final class LoggingSender implements NotificationSender {
+
+    private static final Logger log = LoggerFactory.getLogger(LoggingSender.class);
+
+    @Override
+    public void send(Notification n) {
+        log.info("Order {}: to customer {} [{}]: {}", n.orderId(), n.customerId(), n.kind(), n.message());
+    }
+}

@@ -1,0 +1,29 @@
+package io.orderflow.notification;
+
+import io.orderflow.platform.config.Env;
+import io.orderflow.platform.config.ServiceConfig;
+
+/**
+ * notification-service's settings: the common ones plus its own.
+ *
+ * @param common what every service reads (HTTP_PORT defaults to 8093)
+ * @param maxPerSecond {@code NOTIFICATION_MAX_PER_SECOND} (default 0 = unlimited): paces the sender, as an
+ *        SMS or e-mail provider would require; the consumer simply slows down (Kafka buffers the rest)
+ */
+public record NotificationServiceConfig(ServiceConfig common, int maxPerSecond) {
+
+    public static final String SERVICE_NAME = "notification-service";
+    public static final int DEFAULT_HTTP_PORT = 8093;
+
+    public NotificationServiceConfig {
+        if (maxPerSecond < 0) {
+            throw new IllegalArgumentException("NOTIFICATION_MAX_PER_SECOND must be 0 (unlimited) or more, was " + maxPerSecond);
+        }
+    }
+
+    public static NotificationServiceConfig fromEnv(Env env) {
+        return new NotificationServiceConfig(
+                ServiceConfig.fromEnv(env, SERVICE_NAME, DEFAULT_HTTP_PORT),
+                env.integer("NOTIFICATION_MAX_PER_SECOND", 0));
+    }
+}

@@ -1,0 +1,29 @@
+package io.orderflow.points;
+
+import io.orderflow.platform.config.Env;
+import io.orderflow.platform.config.ServiceConfig;
+
+/**
+ * points-service's settings: the common ones plus its own.
+ *
+ * @param common what every service reads (HTTP_PORT defaults to 8092)
+ * @param centsPerPoint {@code POINTS_CENTS_PER_POINT} (default 100): an order earns
+ *        floor(amountCents / centsPerPoint) points, i.e. 1 point per whole currency unit paid
+ */
+public record PointsServiceConfig(ServiceConfig common, long centsPerPoint) {
+
+    public static final String SERVICE_NAME = "points-service";
+    public static final int DEFAULT_HTTP_PORT = 8092;
+
+    public PointsServiceConfig {
+        if (centsPerPoint < 1) {
+            throw new IllegalArgumentException("POINTS_CENTS_PER_POINT must be at least 1, was " + centsPerPoint);
+        }
+    }
+
+    public static PointsServiceConfig fromEnv(Env env) {
+        return new PointsServiceConfig(
+                ServiceConfig.fromEnv(env, SERVICE_NAME, DEFAULT_HTTP_PORT),
+                env.longValue("POINTS_CENTS_PER_POINT", 100));
+    }
+}

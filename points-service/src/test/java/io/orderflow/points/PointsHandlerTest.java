@@ -1,0 +1,256 @@
+package io.orderflow.points;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.orderflow.events.PaymentCompleted;
+import io.orderflow.events.PointsApplied;
+import io.orderflow.events.PointsRejected;
+import io.orderflow.events.PointsRejectionReason;
+import io.orderflow.events.PointsReversed;
+import io.orderflow.events.ReversePoints;
+import io.orderflow.platform.consumer.ConsumedEvent;
+import io.orderflow.platform.db.Database;
+import io.orderflow.platform.outbox.Outbox;
+import io.orderflow.schemas.Topics;
+import io.orderflow.testing.OutboxRows;
+import io.orderflow.testing.TestDatabases;
+import io.orderflow.testing.TestDatabases.TestDb;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The points rules, run through the handler in real transactions on H2 and (when configured) PostgreSQL. */
+class PointsHandlerTest {
+
+    private static final TestDatabases DATABASES = new TestDatabases(PointsServiceConfig.SERVICE_NAME);
+
+    private final PointsLedger ledger = new PointsLedger();
+    private final PointsHandler handler = new PointsHandler(ledger, new ReversedOrders(), new Outbox(() -> { }), 100);
+    private Database lastUsed;
+
+    static Stream<TestDb> databases() {
+        return DATABASES.all();
+    }
+
+    @AfterAll
+    static void closeDatabases() {
+        DATABASES.close();
+    }
+
+    /** After every test: balance = SUM(ledger.delta) for every customer, and no balance below 0. */
+    @AfterEach
+    void ledgerMatchesBalances() throws Exception {
+        if (lastUsed == null) {
+            return;
+        }
+        List<String> mismatched = lastUsed.read(tx -> {
+            try (var ps = tx.prepareStatement("SELECT a.customer_id FROM accounts a LEFT JOIN "
+                    + "(SELECT customer_id, SUM(delta) AS total FROM ledger GROUP BY customer_id) l "
+                    + "ON l.customer_id = a.customer_id WHERE a.balance <> COALESCE(l.total, 0) OR a.balance < 0");
+                 var rs = ps.executeQuery()) {
+                List<String> ids = new ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+                return ids;
+            }
+        });
+        assertThat(mismatched).as("customers whose balance differs from their ledger").isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void appliesRedeemedAndEarnedPoints(TestDb t) throws Exception {
+        String customer = customerWith(t.db(), 500);
+        String order = id("order");
+
+        apply(t.db(), payment(order, customer, 200, 2999));
+
+        assertThat(OutboxRows.forKey(t.db(), order)).singleElement().isInstanceOfSatisfying(PointsApplied.class, a -> {
+            assertThat(a.getRedeemed()).isEqualTo(200);
+            assertThat(a.getEarned()).isEqualTo(29);
+            assertThat(a.getBalanceAfter()).isEqualTo(329);
+        });
+        assertThat(balance(t.db(), customer)).isEqualTo(329);
+        assertThat(entries(t.db(), order)).extracting(LedgerEntry::kind, LedgerEntry::delta)
+                .containsExactly(tuple(LedgerEntry.Kind.REDEEM, -200L),
+                        tuple(LedgerEntry.Kind.EARN, 29L));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void newCustomerStartsAtZeroAndARepeatedPaymentChangesNothing(TestDb t) throws Exception {
+        String customer = id("cust");
+        String order = id("order");
+
+        apply(t.db(), payment(order, customer, 0, 1050));
+        apply(t.db(), payment(order, customer, 0, 1050)); // same order, new eventId
+
+        assertThat(OutboxRows.forKey(t.db(), order)).hasSize(1);
+        assertThat(balance(t.db(), customer)).isEqualTo(10);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void rejectsMorePointsThanTheBalance(TestDb t) throws Exception {
+        String customer = customerWith(t.db(), 50);
+        String order = id("order");
+
+        apply(t.db(), payment(order, customer, 100, 1000));
+
+        assertThat(OutboxRows.forKey(t.db(), order)).singleElement().isInstanceOfSatisfying(PointsRejected.class, r -> {
+            assertThat(r.getReason()).isEqualTo(PointsRejectionReason.INSUFFICIENT_BALANCE);
+            assertThat(r.getRequested()).isEqualTo(100);
+            assertThat(r.getBalance()).isEqualTo(50);
+        });
+        assertThat(balance(t.db(), customer)).isEqualTo(50);
+        assertThat(entries(t.db(), order)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void reverseRestoresTheBalanceExactlyOnce(TestDb t) throws Exception {
+        String customer = customerWith(t.db(), 500);
+        String order = id("order");
+        apply(t.db(), payment(order, customer, 200, 2999));
+
+        apply(t.db(), reverse(order, customer));
+        apply(t.db(), reverse(order, customer)); // asked again (new eventId)
+
+        assertThat(OutboxRows.forKey(t.db(), order, PointsReversed.class))
+                .extracting(PointsReversed::getReversedDelta, PointsReversed::getBalanceAfter)
+                .containsExactly(tuple(171L, 500L),
+                        tuple(0L, 500L));
+        assertThat(balance(t.db(), customer)).isEqualTo(500);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void reverseBeforePaymentLocksTheOrder(TestDb t) throws Exception {
+        String customer = customerWith(t.db(), 500);
+        String order = id("order");
+
+        apply(t.db(), reverse(order, customer));
+        apply(t.db(), payment(order, customer, 200, 2999));
+
+        List<SpecificRecord> events = OutboxRows.forKey(t.db(), order);
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).isInstanceOfSatisfying(PointsReversed.class,
+                r -> assertThat(r.getReversedDelta()).isZero());
+        assertThat(events.get(1)).isInstanceOfSatisfying(PointsRejected.class,
+                r -> assertThat(r.getReason()).isEqualTo(PointsRejectionReason.ORDER_CANCELLED));
+        assertThat(balance(t.db(), customer)).isEqualTo(500);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void reverseOfSpentEarningsFailsAsAWholeSoTheConsumerRetries(TestDb t) throws Exception {
+        String customer = id("cust");
+        String order = id("order");
+        apply(t.db(), payment(order, customer, 0, 10_000)); // earns 100
+        apply(t.db(), payment(id("order"), customer, 80, 0)); // spends 80 of them
+
+        assertThatThrownBy(() -> apply(t.db(), reverse(order, customer)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already spent");
+
+        assertThat(balance(t.db(), customer)).isEqualTo(20);
+        assertThat(OutboxRows.forKey(t.db(), order, PointsReversed.class)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void concurrentOrdersOfOneCustomerNeverOverspend(TestDb t) throws Exception {
+        String customer = customerWith(t.db(), 1000);
+        List<String> orders = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> results = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String order = id("order");
+                orders.add(order);
+                PaymentCompleted p = payment(order, customer, 100, 0);
+                results.add(pool.submit(() -> {
+                    go.await();
+                    apply(t.db(), p);
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : results) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<SpecificRecord> answers = new ArrayList<>();
+        for (String order : orders) {
+            answers.addAll(OutboxRows.forKey(t.db(), order));
+        }
+        assertThat(answers).filteredOn(PointsApplied.class::isInstance).hasSize(10);
+        assertThat(answers).filteredOn(PointsRejected.class::isInstance).hasSize(10);
+        assertThat(balance(t.db(), customer)).isZero();
+    }
+
+    // --- helpers
+
+    private String customerWith(Database db, long points) throws Exception {
+        String customer = id("cust");
+        db.inTransaction(tx -> {
+            ledger.lockAccount(tx, customer);
+            return ledger.post(tx, new LedgerEntry(customer, null, points, LedgerEntry.Kind.ADJUST, "test", Instant.now()));
+        });
+        return customer;
+    }
+
+    private void apply(Database db, SpecificRecord event) throws Exception {
+        lastUsed = db;
+        String orderId = String.valueOf(event.get(event.getSchema().getField("orderId").pos()));
+        String eventId = String.valueOf(event.get(event.getSchema().getField("eventId").pos()));
+        var topic = event instanceof ReversePoints ? Topics.POINTS_COMMANDS : Topics.PAYMENTS_EVENTS;
+        db.inTransaction(tx -> {
+            handler.handle(new ConsumedEvent(topic.name(), 0, 0, orderId, eventId, event), tx);
+            return null;
+        });
+    }
+
+    private List<LedgerEntry> entries(Database db, String order) throws Exception {
+        return db.read(tx -> ledger.forOrder(tx, order));
+    }
+
+    private long balance(Database db, String customer) throws Exception {
+        lastUsed = db;
+        return db.read(tx -> ledger.balance(tx, customer));
+    }
+
+    static PaymentCompleted payment(String orderId, String customerId, long pointsRedeemed, long amountCents) {
+        return PaymentCompleted.newBuilder().setEventId(UUID.randomUUID().toString()).setOrderId(orderId)
+                .setOccurredAt(Instant.now()).setPaymentId(id("pay")).setCustomerId(customerId).setCurrency("USD")
+                .setSubtotalCents(amountCents + pointsRedeemed).setCouponCode(null).setDiscountCents(0)
+                .setPointsRedeemed(pointsRedeemed).setAmountCents(amountCents).build();
+    }
+
+    static ReversePoints reverse(String orderId, String customerId) {
+        return ReversePoints.newBuilder().setEventId(UUID.randomUUID().toString()).setOrderId(orderId)
+                .setOccurredAt(Instant.now()).setCustomerId(customerId).setReason("COUPON_REJECTED").build();
+    }
+
+    private static String id(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

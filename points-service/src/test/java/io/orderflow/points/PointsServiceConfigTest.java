@@ -1,0 +1,28 @@
+package io.orderflow.points;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.orderflow.platform.config.Env;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PointsServiceConfigTest {
+
+    @Test
+    void readsItsVariablesWithLocalDefaults() {
+        Env env = Env.of(Map.of());
+        PointsServiceConfig config = PointsServiceConfig.fromEnv(env);
+
+        assertThat(config.common().serviceName()).isEqualTo("points-service");
+        assertThat(config.common().httpPort()).isEqualTo(8092);
+        assertThat(config.centsPerPoint()).isEqualTo(100);
+        assertThat(env.keysRead()).contains("HTTP_PORT", "DB_URL", "KAFKA_BOOTSTRAP_SERVERS", "POINTS_CENTS_PER_POINT");
+    }
+
+    @Test
+    void refusesANonPositiveEarnRate() {
+        assertThatThrownBy(() -> PointsServiceConfig.fromEnv(Env.of(Map.of("POINTS_CENTS_PER_POINT", "0"))))
+                .hasMessageContaining("POINTS_CENTS_PER_POINT");
+    }
+}
