@@ -269,19 +269,32 @@ class ComposeFileTest {
         return map(services.get(name), "service " + name);
     }
 
-    /** The service's environment, as a map whether the file writes it as a map or as KEY=VALUE lines. */
+    /**
+     * The service's environment as compose passes it when no variable is set on the host: a map whether
+     * the file writes a map or KEY=VALUE lines, with {@code ${VAR:-default}} replaced by its default.
+     */
     private static Map<String, String> environment(String name) {
         Object environment = service(name).get("environment");
         Map<String, String> result = new LinkedHashMap<>();
         if (environment instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> result.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+            map.forEach((k, v) -> result.put(String.valueOf(k), v == null ? "" : interpolate(String.valueOf(v))));
         } else if (environment instanceof List<?> list) {
             for (Object line : list) {
                 String[] kv = String.valueOf(line).split("=", 2);
-                result.put(kv[0], kv.length > 1 ? kv[1] : "");
+                result.put(kv[0], kv.length > 1 ? interpolate(kv[1]) : "");
             }
         }
         return result;
+    }
+
+    private static String interpolate(String value) {
+        Matcher m = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_]*(?::?-([^}]*))?}").matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) == null ? "" : m.group(1)));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** Published ports as host port → container port ("127.0.0.1:8080:8080" → 8080 → 8080). */
