@@ -1,6 +1,7 @@
 package io.orderflow.coupon;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.orderflow.events.CouponRedeemed;
 import io.orderflow.events.CouponRejected;
@@ -15,6 +16,7 @@ import io.orderflow.schemas.Topics;
 import io.orderflow.testing.OutboxRows;
 import io.orderflow.testing.TestDatabases;
 import io.orderflow.testing.TestDatabases.TestDb;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -218,6 +220,34 @@ class CouponHandlerTest {
         assertThat(remaining(t.db(), code)).isEqualTo(2);
         Optional<Redemption> redemption = t.db().read(tx -> redemptions.find(tx, order));
         assertThat(redemption).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void releaseWaitsForAConcurrentRedemptionOfTheSameOrder(TestDb t) throws Exception {
+        String code = limitedCoupon(t.db(), 2);
+        String order = id("order");
+        String customer = id("cust");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection paying = t.db().dataSource().getConnection()) {
+            // Given a redemption in flight on one instance (not committed yet)
+            handler.handle(new ConsumedEvent(Topics.PAYMENTS_EVENTS.name(), 0, 0, order, "e1",
+                    payment(order, customer, code)), paying);
+            // When the saga's ReleaseCoupon for the order reaches another instance
+            Future<?> releasing = pool.submit(() -> {
+                apply(t.db(), release(order, customer, code));
+                return null;
+            });
+            // Then the release waits for the redemption instead of missing it
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !releasing.isDone());
+            paying.commit();
+            releasing.get(10, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(OutboxRows.forKey(t.db(), order, CouponReleased.class)).singleElement()
+                .satisfies(r -> assertThat(r.getReleased()).isTrue());
+        assertThat(remaining(t.db(), code)).isEqualTo(2);
     }
 
     @ParameterizedTest(name = "{0}")
