@@ -196,12 +196,13 @@ class IdempotentConsumerIT {
         assertThat(effects(db, committed)).isEqualTo(1);
         assertThat(effects(db, rolledBack)).isZero();
         assertThat(relay.publishedCount()).isEqualTo(1);
-        assertThat(db.read(c -> {
+        int outboxRows = db.read(c -> {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM outbox")) {
                 rs.next();
                 return rs.getInt(1);
             }
-        })).isZero();
+        });
+        assertThat(outboxRows).as("published rows are deleted").isZero();
     }
 
     @ParameterizedTest
