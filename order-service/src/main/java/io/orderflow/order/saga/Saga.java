@@ -1,0 +1,419 @@
+package io.orderflow.order.saga;
+
+import io.orderflow.events.CouponRedeemed;
+import io.orderflow.events.CouponRejected;
+import io.orderflow.events.CouponReleased;
+import io.orderflow.events.OrderStatus;
+import io.orderflow.events.PaymentCompleted;
+import io.orderflow.events.PaymentRefunded;
+import io.orderflow.events.PointsApplied;
+import io.orderflow.events.PointsRejected;
+import io.orderflow.events.PointsReversed;
+import io.orderflow.events.SagaStep;
+import io.orderflow.events.StepOutcome;
+import io.orderflow.events.StepState;
+import io.orderflow.platform.avro.AvroBinary;
+import io.orderflow.saga.SagaState;
+import io.orderflow.saga.SagaStepState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The order saga's transitions, free of Kafka: (state, input, time) → (new state, records to emit).
+ *
+ * <pre>
+ * step      succeeds with    fails with       undone by        acknowledged by
+ * PAYMENT   PaymentCompleted -                RefundPayment    PaymentRefunded
+ * COUPON    CouponRedeemed   CouponRejected   ReleaseCoupon    CouponReleased   (only when a code was given)
+ * POINTS    PointsApplied    PointsRejected   ReversePoints    PointsReversed
+ * </pre>
+ *
+ * <ul>
+ *   <li>PENDING → COMPLETED when every required step succeeded.</li>
+ *   <li>PENDING → COMPENSATING on the first rejection or when the step deadline passes: every step
+ *       that succeeded or may still succeed is undone, and the payment refunded.</li>
+ *   <li>COMPENSATING → CANCELLED when every requested undo is acknowledged, or → FAILED when the
+ *       compensation deadline passes first.</li>
+ *   <li>A success that arrives after compensation began is undone at once (once per step).</li>
+ *   <li>COMPLETED, CANCELLED and FAILED never change; an input already applied (same eventId) changes nothing.</li>
+ * </ul>
+ *
+ * <p>Step results that arrive before PaymentCompleted (only by a bug or a replay) are kept in a
+ * state without status and applied when PaymentCompleted arrives.
+ */
+public final class Saga {
+
+    /** Reason prefixes of a saga that did not complete (OrderStatusChanged.reason starts with one). */
+    public static final String COUPON_REJECTED = "COUPON_REJECTED";
+    public static final String POINTS_REJECTED = "POINTS_REJECTED";
+    public static final String TIMEOUT = "TIMEOUT";
+
+    private static final Logger log = LoggerFactory.getLogger(Saga.class);
+    private static final List<SagaStep> STEPS = List.of(SagaStep.PAYMENT, SagaStep.COUPON, SagaStep.POINTS);
+
+    /**
+     * What one input or deadline did to a saga.
+     *
+     * @param state the saga after it (the object given when nothing changed, so null for an ignored
+     *              input to an order without saga)
+     * @param emitted records to publish: OrderStatusChanged and compensation commands
+     * @param changed whether the state must be stored
+     */
+    public record Transition(SagaState state, List<SpecificRecord> emitted, boolean changed) {
+        public Transition {
+            emitted = List.copyOf(emitted);
+        }
+    }
+
+    private final SagaState state;
+    private final SagaSettings settings;
+    private final Instant now;
+    private final List<SpecificRecord> emitted = new ArrayList<>();
+
+    private Saga(SagaState state, SagaSettings settings, Instant now) {
+        this.state = state;
+        this.settings = settings;
+        this.now = now;
+    }
+
+    /** A saga that has seen nothing yet. */
+    public static SagaState initial(String orderId, Instant now) {
+        List<SagaStepState> steps = new ArrayList<>();
+        for (SagaStep step : STEPS) {
+            steps.add(SagaStepState.newBuilder().setStep(step).setState(StepState.PENDING).setUpdatedAt(now).build());
+        }
+        return SagaState.newBuilder()
+                .setOrderId(orderId)
+                .setUpdatedAt(now)
+                .setSteps(steps)
+                .setAppliedEventIds(new ArrayList<>())
+                .build();
+    }
+
+    /** The saga's steps as the order's timeline shows them (as in OrderStatusChanged.steps). */
+    public static List<StepOutcome> timeline(SagaState state) {
+        return SagaMessages.timeline(state);
+    }
+
+    /**
+     * Applies one input event of the flow.
+     *
+     * @param current the saga so far, or null when the order has none yet
+     * @param now the input's timestamp
+     */
+    public static Transition apply(SagaState current, String orderId, SpecificRecord event, Instant now,
+                                   SagaSettings settings) {
+        Objects.requireNonNull(event, "event");
+        SagaState before = current != null ? current : initial(orderId, now);
+        String eventId = AvroBinary.eventId(event);
+        if (before.getAppliedEventIds().contains(eventId)) {
+            log.debug("Order {}: {} {} already applied; ignored", orderId, type(event), eventId);
+            return unchanged(current);
+        }
+        Saga saga = new Saga(copy(before), settings, now);
+        if (!saga.dispatch(event)) {
+            return unchanged(current);
+        }
+        saga.state.getAppliedEventIds().add(eventId);
+        saga.state.setUpdatedAt(now);
+        return new Transition(saga.state, saga.emitted, true);
+    }
+
+    /** Checks the saga's deadline at wall-clock time {@code now}: PENDING → COMPENSATING, COMPENSATING → FAILED. */
+    public static Transition deadlineCheck(SagaState current, Instant now, SagaSettings settings) {
+        Instant deadline = current.getDeadline();
+        if (deadline == null || now.isBefore(deadline)) {
+            return unchanged(current);
+        }
+        Saga saga = new Saga(copy(current), settings, now);
+        if (current.getStatus() == OrderStatus.PENDING) {
+            saga.timeOut();
+        } else if (current.getStatus() == OrderStatus.COMPENSATING) {
+            saga.fail();
+        } else {
+            log.warn("Order {}: deadline {} on a saga in status {}; dropped", current.getOrderId(), deadline,
+                    current.getStatus());
+            saga.state.setDeadline(null);
+        }
+        saga.state.setUpdatedAt(now);
+        return new Transition(saga.state, saga.emitted, true);
+    }
+
+    /** @return whether the event changed the saga */
+    private boolean dispatch(SpecificRecord event) {
+        if (event instanceof PaymentCompleted e) {
+            return start(e);
+        } else if (event instanceof CouponRedeemed e) {
+            return succeeded(SagaStep.COUPON, "redeemed " + e.getCouponCode() + ", discount " + e.getDiscountCents());
+        } else if (event instanceof CouponRejected e) {
+            return rejected(SagaStep.COUPON, e.getReason() + " " + e.getDetail());
+        } else if (event instanceof CouponReleased e) {
+            return acknowledged(SagaStep.COUPON, e.getReleased()
+                    ? "released " + e.getCouponCode()
+                    : "nothing to release; " + e.getCouponCode() + " locked for this order");
+        } else if (event instanceof PointsApplied e) {
+            return succeeded(SagaStep.POINTS, "redeemed " + e.getRedeemed() + ", earned " + e.getEarned());
+        } else if (event instanceof PointsRejected e) {
+            return rejected(SagaStep.POINTS, e.getReason() + " " + e.getDetail());
+        } else if (event instanceof PointsReversed e) {
+            return acknowledged(SagaStep.POINTS, e.getReversedDelta() == 0
+                    ? "nothing to reverse; locked for this order"
+                    : "reversed, balance changed by " + e.getReversedDelta());
+        } else if (event instanceof PaymentRefunded e) {
+            return acknowledged(SagaStep.PAYMENT, "refunded " + e.getAmountCents() + " " + e.getCurrency());
+        }
+        log.warn("Order {}: the saga does not handle {}; ignored", orderId(), type(event));
+        return false;
+    }
+
+    private boolean start(PaymentCompleted e) {
+        if (state.getStatus() != null) {
+            log.warn("Order {}: second PaymentCompleted {} for a saga already {}; ignored", orderId(), e.getEventId(),
+                    state.getStatus());
+            return false;
+        }
+        state.setCustomerId(e.getCustomerId());
+        state.setPaymentId(e.getPaymentId());
+        state.setCouponCode(e.getCouponCode());
+        state.setCurrency(e.getCurrency());
+        state.setAmountCents(e.getAmountCents());
+        state.setDiscountCents(e.getDiscountCents());
+        state.setPointsRedeemed(e.getPointsRedeemed());
+        set(step(SagaStep.PAYMENT), StepState.SUCCEEDED,
+                "paid " + e.getAmountCents() + " " + e.getCurrency() + " (payment " + e.getPaymentId() + ")");
+        SagaStepState coupon = step(SagaStep.COUPON);
+        if (e.getCouponCode() == null) {
+            if (coupon.getState() != StepState.PENDING) {
+                log.warn("Order {}: coupon result ({}) for an order without coupon; ignored", orderId(), coupon.getState());
+            }
+            set(coupon, StepState.NOT_REQUIRED, null);
+        }
+        state.setStatus(OrderStatus.PENDING);
+        state.setDeadline(now.plus(settings.stepDeadline()));
+        log.info("Order {}: saga started, waiting for {} until {}", orderId(), pendingSteps(), state.getDeadline());
+
+        // Results that arrived before the payment (replay or bug) decide at once.
+        Optional<SagaStepState> firstRejection = state.getSteps().stream()
+                .filter(s -> s.getState() == StepState.REJECTED)
+                .min(Comparator.comparing(SagaStepState::getUpdatedAt));
+        if (firstRejection.isPresent()) {
+            compensate(rejectionReason(firstRejection.get()));
+        } else if (allRequiredSucceeded()) {
+            complete();
+        }
+        return true;
+    }
+
+    private boolean succeeded(SagaStep name, String detail) {
+        SagaStepState step = step(name);
+        OrderStatus status = state.getStatus();
+        if (status == OrderStatus.COMPLETED) {
+            log.warn("Order {}: {} succeeded after the order COMPLETED; ignored", orderId(), name);
+            return false;
+        }
+        if (step.getState() == StepState.NOT_REQUIRED) {
+            log.warn("Order {}: {} succeeded but the order did not ask for it; ignored", orderId(), name);
+            return false;
+        }
+        if (step.getCompensationRequested()) {
+            log.info("Order {}: {} succeeded after its compensation was requested; that request undoes it", orderId(), name);
+            return true;
+        }
+        if (step.getState() == StepState.SUCCEEDED) {
+            log.info("Order {}: {} succeeded again (another event); nothing to do", orderId(), name);
+            return false;
+        }
+        if (step.getState() == StepState.REJECTED) {
+            log.warn("Order {}: {} succeeded after it was rejected; treating the success as real", orderId(), name);
+        }
+        set(step, StepState.SUCCEEDED, detail);
+        if (status == null) {
+            log.warn("Order {}: {} succeeded before PaymentCompleted; kept until the payment arrives", orderId(), name);
+        } else if (status == OrderStatus.PENDING) {
+            log.info("Order {}: {} succeeded", orderId(), name);
+            if (allRequiredSucceeded()) {
+                complete();
+            }
+        } else {
+            log.info("Order {}: {} succeeded while the order is {}; compensating it at once", orderId(), name, status);
+            requestCompensation(step);
+        }
+        return true;
+    }
+
+    private boolean rejected(SagaStep name, String detail) {
+        SagaStepState step = step(name);
+        OrderStatus status = state.getStatus();
+        if (status == OrderStatus.COMPLETED) {
+            log.warn("Order {}: {} rejected ({}) after the order COMPLETED; ignored", orderId(), name, detail);
+            return false;
+        }
+        if (step.getState() == StepState.NOT_REQUIRED) {
+            log.warn("Order {}: {} rejected but the order did not ask for it; ignored", orderId(), name);
+            return false;
+        }
+        if (step.getState() == StepState.REJECTED) {
+            log.info("Order {}: {} rejected again (another event); nothing to do", orderId(), name);
+            return false;
+        }
+        if (step.getState() == StepState.SUCCEEDED) {
+            log.warn("Order {}: {} rejected ({}) after it succeeded; ignored", orderId(), name, detail);
+            return false;
+        }
+        // PENDING, or being (or already) undone because it was still PENDING when compensation began.
+        set(step, StepState.REJECTED, detail);
+        if (status == null) {
+            log.warn("Order {}: {} rejected before PaymentCompleted; kept until the payment arrives", orderId(), name);
+        } else if (status == OrderStatus.PENDING) {
+            compensate(rejectionReason(step));
+        } else {
+            log.info("Order {}: {} rejected ({}) while the order is {}{}", orderId(), name, detail, status,
+                    step.getCompensationRequested() && !step.getCompensationAcknowledged()
+                            ? "; still waiting for the acknowledgement of its compensation" : "");
+        }
+        return true;
+    }
+
+    private boolean acknowledged(SagaStep name, String detail) {
+        SagaStepState step = step(name);
+        if (state.getStatus() == OrderStatus.COMPLETED || !step.getCompensationRequested()) {
+            log.warn("Order {}: compensation of {} acknowledged ({}) but never requested (order {}); ignored",
+                    orderId(), name, detail, state.getStatus());
+            return false;
+        }
+        if (step.getCompensationAcknowledged()) {
+            log.info("Order {}: compensation of {} acknowledged again; nothing to do", orderId(), name);
+            return false;
+        }
+        step.setCompensationAcknowledged(true);
+        if (step.getState() == StepState.REJECTED) {
+            step.setUpdatedAt(now); // a rejected step had nothing to undo: it stays REJECTED, with its reason
+        } else {
+            set(step, StepState.COMPENSATED, detail);
+        }
+        log.info("Order {}: compensation of {} acknowledged: {}", orderId(), name, detail);
+        if (state.getStatus() == OrderStatus.COMPENSATING && outstandingCompensations().isEmpty()) {
+            transition(OrderStatus.CANCELLED);
+        } else if (state.getStatus() == OrderStatus.FAILED) {
+            log.warn("Order {}: late acknowledgement for {} after the order FAILED; status stays FAILED", orderId(), name);
+        }
+        return true;
+    }
+
+    private void timeOut() {
+        log.warn("Order {}: step deadline {} passed while waiting for {}", orderId(), state.getDeadline(), pendingSteps());
+        compensate(TIMEOUT + ": no answer from " + join(pendingSteps()));
+    }
+
+    private void fail() {
+        List<SagaStep> missing = outstandingCompensations();
+        for (SagaStep name : missing) {
+            set(step(name), StepState.FAILED,
+                    "compensation not acknowledged within " + settings.compensationDeadline());
+        }
+        state.setReason(state.getReason() + "; compensation not acknowledged: " + join(missing));
+        log.error("Order {}: compensation deadline passed without acknowledgement of {}; FAILED, needs an operator",
+                orderId(), join(missing));
+        transition(OrderStatus.FAILED);
+    }
+
+    private void complete() {
+        state.setReason(null);
+        transition(OrderStatus.COMPLETED);
+    }
+
+    /** PENDING → COMPENSATING: undo every step that succeeded or may still succeed, and refund. */
+    private void compensate(String reason) {
+        state.setReason(reason);
+        for (SagaStepState step : state.getSteps()) {
+            if (step.getState() == StepState.SUCCEEDED || step.getState() == StepState.PENDING) {
+                requestCompensation(step);
+            }
+        }
+        transition(OrderStatus.COMPENSATING);
+    }
+
+    private void requestCompensation(SagaStepState step) {
+        step.setCompensationRequested(true);
+        set(step, StepState.COMPENSATING, step.getDetail());
+        emitted.add(SagaMessages.compensation(state, step.getStep(), now));
+        log.info("Order {}: requested compensation of {}", orderId(), step.getStep());
+    }
+
+    private void transition(OrderStatus next) {
+        OrderStatus previous = state.getStatus();
+        state.setStatus(next);
+        state.setDeadline(next == OrderStatus.COMPENSATING ? now.plus(settings.compensationDeadline()) : null);
+        emitted.add(SagaMessages.statusChanged(state, previous, now));
+        log.info("Order {}: {} → {}{}", orderId(), previous, next,
+                state.getReason() == null ? "" : " (" + state.getReason() + ")");
+    }
+
+    private boolean allRequiredSucceeded() {
+        return state.getSteps().stream()
+                .allMatch(s -> s.getState() == StepState.SUCCEEDED || s.getState() == StepState.NOT_REQUIRED);
+    }
+
+    private List<SagaStep> pendingSteps() {
+        return state.getSteps().stream().filter(s -> s.getState() == StepState.PENDING)
+                .map(SagaStepState::getStep).toList();
+    }
+
+    private List<SagaStep> outstandingCompensations() {
+        return state.getSteps().stream()
+                .filter(s -> s.getCompensationRequested() && !s.getCompensationAcknowledged())
+                .map(SagaStepState::getStep).toList();
+    }
+
+    private static String rejectionReason(SagaStepState step) {
+        String prefix = step.getStep() == SagaStep.COUPON ? COUPON_REJECTED : POINTS_REJECTED;
+        return prefix + ": " + step.getDetail();
+    }
+
+    private void set(SagaStepState step, StepState value, String detail) {
+        step.setState(value);
+        step.setDetail(detail);
+        step.setUpdatedAt(now);
+    }
+
+    private SagaStepState step(SagaStep name) {
+        return state.getSteps().stream().filter(s -> s.getStep() == name).findFirst()
+                .orElseThrow(() -> new IllegalStateException("Order " + orderId() + ": saga has no step " + name));
+    }
+
+    private String orderId() {
+        return state.getOrderId();
+    }
+
+    private static Transition unchanged(SagaState state) {
+        return new Transition(state, List.of(), false);
+    }
+
+    private static String join(List<SagaStep> steps) {
+        return steps.stream().map(SagaStep::name).collect(Collectors.joining(", "));
+    }
+
+    private static String type(SpecificRecord event) {
+        return event.getSchema().getName();
+    }
+
+    /** A deep copy: a transition never mutates the state it was given. */
+    private static SagaState copy(SagaState state) {
+        List<SagaStepState> steps = new ArrayList<>();
+        for (SagaStepState step : state.getSteps()) {
+            steps.add(SagaStepState.newBuilder(step).build());
+        }
+        return SagaState.newBuilder(state)
+                .setSteps(steps)
+                .setAppliedEventIds(new ArrayList<>(state.getAppliedEventIds()))
+                .build();
+    }
+}
