@@ -35,9 +35,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -47,20 +46,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class IdempotentConsumerIT {
 
-    static DevStack stack;
-    static AvroSerde serde;
+    // A broker per test: each test reads its topics from the beginning and must see only its own records.
+    private DevStack stack;
+    private AvroSerde serde;
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
-    @BeforeAll
-    static void startStack() throws Exception {
+    @BeforeEach
+    void startStack() throws Exception {
         stack = DevStack.startForTests();
+        toClose.add(stack);
         serde = new AvroSerde(new HttpSchemaRegistryClient(stack.schemaRegistryUrl()));
         TopicAdmin.ensureTopics(stack.bootstrapServers(), 2, (short) 1, List.of());
-    }
-
-    @AfterAll
-    static void stopStack() {
-        stack.close();
     }
 
     @AfterEach
@@ -130,13 +126,13 @@ class IdempotentConsumerIT {
                 .setPointsRedeemed(0).setAmountCents(1000).build();
     }
 
-    private static void send(String key, byte[] value) throws Exception {
+    private void send(String key, byte[] value) throws Exception {
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.producer(stack.bootstrapServers(), "it"))) {
             p.send(new ProducerRecord<>(Topics.PAYMENTS_EVENTS.name(), key, value)).get();
         }
     }
 
-    private static List<ConsumerRecord<String, byte[]>> readDlt(String group, int atLeast) {
+    private List<ConsumerRecord<String, byte[]>> readDlt(String group, int atLeast) {
         Properties props = KafkaClients.consumer(stack.bootstrapServers(), "unused", "dlt-reader");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
