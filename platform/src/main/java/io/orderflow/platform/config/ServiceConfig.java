@@ -47,7 +47,9 @@ public record ServiceConfig(
     /** H2 in file mode, PostgreSQL-compatible: the quickstart needs nothing installed. */
     public static String defaultH2Url(String dataDir, String serviceName) {
         return "jdbc:h2:file:" + java.nio.file.Path.of(dataDir, "db", serviceName).toAbsolutePath().normalize()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000"
+                // The services close their pools on shutdown; H2 closing first would fail their last commits.
+                + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** The consumer group of the service's idempotent consumers. */

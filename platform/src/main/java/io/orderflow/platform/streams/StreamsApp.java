@@ -5,6 +5,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -45,6 +46,9 @@ public final class StreamsApp implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
         // Under EOS the commit interval is the latency of every output: keep it short.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        // A member that died without leaving is noticed in 10 s rather than 45 s.
+        p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
+        p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 2_000);
         p.put(StreamsConfig.topicPrefix("min.insync.replicas"), String.valueOf(Math.max(1, Math.min(2, replicationFactor - 1))));
         return p;
     }
@@ -74,6 +78,9 @@ public final class StreamsApp implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(10));
+        // Leave the group on the way out: a restart then rebalances at once instead of waiting for
+        // the old member's session to time out.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(10)));
     }
 }
