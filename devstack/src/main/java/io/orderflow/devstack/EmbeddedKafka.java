@@ -74,8 +74,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("Already started");
         }
         long began = System.nanoTime();
-        brokerPort = FreePort.orPick(requestedBrokerPort);
-        controllerPort = FreePort.orPick(requestedControllerPort);
+        // A restart keeps the ports it had, so clients reconnect to the same address (outage drills).
+        brokerPort = brokerPort != 0 ? brokerPort : FreePort.orPick(requestedBrokerPort);
+        controllerPort = controllerPort != 0 ? controllerPort : FreePort.orPick(requestedControllerPort);
         clusterId = loadOrCreateClusterId();
         Path logDir = dataDir.resolve("kafka-logs");
         KafkaConfig config = new KafkaConfig(brokerProperties(logDir), false);
@@ -119,7 +120,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
-    /** Stops the broker and waits until it has shut down; safe to call twice. */
+    /** Stops the broker and waits until it has shut down; safe to call twice. {@link #start()} brings it back on the same ports. */
     public void stop() {
         close();
     }
