@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.orderflow.events.CouponDefinition;
 import io.orderflow.events.CouponRedeemed;
 import io.orderflow.schemas.Topics;
-import io.orderflow.testing.ServiceStack;
+import io.orderflow.platform.testing.ServiceStack;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

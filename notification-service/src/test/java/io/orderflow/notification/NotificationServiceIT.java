@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.orderflow.events.OrderStatus;
 import io.orderflow.schemas.Topics;
-import io.orderflow.testing.ServiceStack;
+import io.orderflow.platform.testing.ServiceStack;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;

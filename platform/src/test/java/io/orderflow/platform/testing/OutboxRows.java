@@ -1,4 +1,4 @@
-package io.orderflow.testing;
+package io.orderflow.platform.testing;
 
 import io.orderflow.platform.avro.AvroBinary;
 import io.orderflow.platform.db.Database;

@@ -1,7 +1,6 @@
-package io.orderflow.testing;
+package io.orderflow.platform.testing;
 
 import io.orderflow.platform.db.Database;
-import io.orderflow.platform.testing.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
