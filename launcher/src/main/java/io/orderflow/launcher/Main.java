@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.orderflow.platform.config.Env;
 import io.orderflow.platform.config.ServiceConfig;
+import io.orderflow.platform.consumer.Redrive;
 import io.orderflow.platform.lifecycle.Service;
 import io.orderflow.platform.lifecycle.ServiceRunner;
 import java.nio.file.Path;
@@ -35,6 +36,16 @@ public final class Main {
                 ServiceRunner.runUntilShutdown(List.of(service));
             }
             case "check" -> System.exit(check(Env.system()) ? 0 : 1);
+            case "redrive" -> {
+                if (args.length < 2) {
+                    usage("redrive needs a consumer group, e.g. coupon-service");
+                }
+                boolean dryRun = Arrays.asList(args).contains("--dry-run");
+                Redrive.Result result = Redrive.run(Env.system().string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
+                        args[1], dryRun);
+                System.out.printf("%s %d record(s) of %s.dlt back to %s%n", dryRun ? "Would redrive" : "Redrove",
+                        result.redriven(), args[1], result.perTopic());
+            }
             case "help", "--help", "-h" -> usage(null);
             default -> usage("unknown command '" + command + "'");
         }
@@ -104,6 +115,7 @@ public final class Main {
                 "usage: java -jar orderflow.jar [command]",
                 "  (none) | all        Kafka, Schema Registry and the four services in one process (data in DATA_DIR, default ./.orderflow)",
                 "  service <name>      one service, configured by environment variables: " + Services.NAMES,
+                "  redrive <group> [--dry-run]  send <group>.dlt back to the original topics (KAFKA_BOOTSTRAP_SERVERS)",
                 "  check               verify the flow's invariants on the services' databases (after a run)",
                 "  help                this text")));
         if (error != null) {

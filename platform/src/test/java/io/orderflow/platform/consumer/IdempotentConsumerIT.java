@@ -249,4 +249,37 @@ class IdempotentConsumerIT {
         assertThat(effects(db, broken)).isZero();
         assertThat(readDlt(group, 1)).hasSize(1);
     }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aDeadLetteredRecordIsAppliedOnceItIsRedrivenAfterTheCauseIsFixed(String kind) throws Exception {
+        Database db = database(kind);
+        String group = "it-redrive-" + kind + "-" + UUID.randomUUID();
+        String orderId = "o-" + UUID.randomUUID();
+        java.util.concurrent.atomic.AtomicBoolean downstreamBroken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        EventHandler effect = recordEffect();
+        IdempotentConsumer consumer = consumer(db, group, (event, tx) -> {
+            if (downstreamBroken.get()) {
+                throw new java.sql.SQLTransientException("downstream unavailable");
+            }
+            effect.handle(event, tx);
+        });
+
+        // Given a record dead-lettered while a dependency was broken
+        send(orderId, serde.serializer().serialize(Topics.PAYMENTS_EVENTS.name(), payment(orderId)));
+        readDlt(group, 1);
+        assertThat(effects(db, orderId)).isZero();
+
+        // When the cause is fixed and the DLT is redriven
+        downstreamBroken.set(false);
+        Redrive.Result dryRun = Redrive.run(stack.bootstrapServers(), group, true);
+        Redrive.Result result = Redrive.run(stack.bootstrapServers(), group, false);
+
+        // Then it is applied, once; a second redrive finds nothing left
+        assertThat(dryRun.redriven()).isEqualTo(1);
+        assertThat(result.perTopic()).isEqualTo(Map.of(Topics.PAYMENTS_EVENTS.name(), 1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> effects(db, orderId) == 1);
+        assertThat(Redrive.run(stack.bootstrapServers(), group, false).redriven()).isZero();
+        assertThat(consumer.deadLetteredCount()).isEqualTo(1);
+    }
 }
