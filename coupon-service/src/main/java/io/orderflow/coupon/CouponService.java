@@ -1,8 +1,8 @@
 package io.orderflow.coupon;
 
 import io.orderflow.platform.config.Env;
-import io.orderflow.platform.lifecycle.Service;
 import io.orderflow.platform.lifecycle.ServiceRunner;
+import io.orderflow.platform.runtime.RuntimeService;
 import io.orderflow.platform.runtime.ServiceRuntime;
 import io.orderflow.schemas.Topics;
 import java.util.List;
@@ -13,15 +13,14 @@ import java.util.List;
  * {@code coupon-service} on payments.events and coupon.commands; writes coupon.events and
  * coupons.catalog through the outbox; {@code GET /coupons/{code}}.
  */
-public final class CouponService implements Service {
+public final class CouponService extends RuntimeService {
 
     private final CouponServiceConfig config;
-    private final ServiceRuntime runtime;
     private final CouponCatalog catalog;
 
     private CouponService(CouponServiceConfig config, ServiceRuntime runtime, CouponCatalog catalog) {
+        super(runtime);
         this.config = config;
-        this.runtime = runtime;
         this.catalog = catalog;
     }
 
@@ -35,40 +34,13 @@ public final class CouponService implements Service {
     }
 
     public static void main(String[] args) throws Exception {
-        CouponService service = create(CouponServiceConfig.fromEnv(Env.system()));
-        service.start();
-        ServiceRunner.runUntilShutdown(List.of(service));
+        ServiceRunner.startAndRun(create(CouponServiceConfig.fromEnv(Env.system())));
     }
 
     @Override
-    public String name() {
-        return config.common().serviceName();
-    }
-
-    @Override
-    public void start() throws Exception {
-        try {
-            if (config.publishCatalogOnStart()) {
-                runtime.db().inTransaction(catalog::publishChanged);
-            }
-            runtime.start();
-        } catch (Exception e) {
-            runtime.close();
-            throw e;
+    protected void beforeStart() throws Exception {
+        if (config.publishCatalogOnStart()) {
+            runtime.db().inTransaction(catalog::publishChanged);
         }
-    }
-
-    public ServiceRuntime runtime() {
-        return runtime;
-    }
-
-    /** The bound HTTP port (HTTP_PORT=0 picks a free one). */
-    public int httpPort() {
-        return runtime.http().port();
-    }
-
-    @Override
-    public void close() {
-        runtime.close();
     }
 }

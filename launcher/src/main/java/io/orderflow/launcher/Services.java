@@ -8,6 +8,8 @@ import io.orderflow.order.OrderService;
 import io.orderflow.order.OrderServiceConfig;
 import io.orderflow.platform.config.Env;
 import io.orderflow.platform.lifecycle.Service;
+import io.orderflow.platform.runtime.RuntimeService;
+import io.orderflow.platform.runtime.RuntimeService;
 import io.orderflow.points.PointsService;
 import io.orderflow.points.PointsServiceConfig;
 import java.util.List;
@@ -40,15 +42,6 @@ public final class Services {
 
     /** The port a started service listens on. */
     public static int httpPort(Service service) {
-        if (service instanceof OrderService s) {
-            return s.httpPort();
-        } else if (service instanceof CouponService s) {
-            return s.httpPort();
-        } else if (service instanceof PointsService s) {
-            return s.httpPort();
-        } else if (service instanceof NotificationService s) {
-            return s.httpPort();
-        }
-        throw new IllegalArgumentException("Not an OrderFlow service: " + service);
+        return ((RuntimeService) service).httpPort();
     }
 }

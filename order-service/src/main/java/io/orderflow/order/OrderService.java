@@ -7,8 +7,8 @@ import io.orderflow.order.payment.SimulatedPaymentGateway;
 import io.orderflow.order.saga.SagaSettings;
 import io.orderflow.order.saga.SagaTopology;
 import io.orderflow.platform.config.Env;
-import io.orderflow.platform.lifecycle.Service;
 import io.orderflow.platform.lifecycle.ServiceRunner;
+import io.orderflow.platform.runtime.RuntimeService;
 import io.orderflow.platform.runtime.ServiceRuntime;
 import io.orderflow.platform.streams.StreamsApp;
 import io.orderflow.schemas.Topics;
@@ -21,42 +21,28 @@ import org.apache.kafka.streams.StreamsBuilder;
  * order-service: checkout API (the only synchronous step), the saga (Kafka Streams) that decides
  * each order's fate, and the consumer that applies the saga's decisions and executes refunds.
  */
-public final class OrderService implements Service {
+public final class OrderService extends RuntimeService {
 
     /** The saga's Kafka Streams application id (its consumer group and the prefix of its internal topics). */
     public static final String SAGA_APPLICATION_ID = "order-saga";
 
     private final OrderServiceConfig config;
-    private final ServiceRuntime runtime;
     private final CouponCatalog catalog;
+    private StreamsApp saga;
 
-    private OrderService(OrderServiceConfig config) {
+    private OrderService(OrderServiceConfig config, ServiceRuntime runtime) {
+        super(runtime);
         this.config = config;
-        this.runtime = ServiceRuntime.create(config.common());
         this.catalog = new CouponCatalog(config.common().kafkaBootstrapServers(), "order-service-coupon-catalog",
                 runtime.serde().deserializer());
     }
 
     public static OrderService create(OrderServiceConfig config) {
-        return new OrderService(config);
+        return new OrderService(config, ServiceRuntime.create(config.common()));
     }
 
     @Override
-    public String name() {
-        return OrderServiceConfig.SERVICE_NAME;
-    }
-
-    @Override
-    public void start() throws Exception {
-        try {
-            startComponents();
-        } catch (Exception e) {
-            runtime.close();
-            throw e;
-        }
-    }
-
-    private void startComponents() throws Exception {
+    protected void beforeStart() {
         PaymentGateway gateway = new SimulatedPaymentGateway(config.paymentLimitCents());
         OrderWaiters waiters = new OrderWaiters();
         new OrderApi(runtime.db(), new Checkout(runtime.db(), runtime.outbox(), gateway, catalog), waiters)
@@ -69,36 +55,23 @@ public final class OrderService implements Service {
                 config.sagaCompensationDeadline(), Duration.ofSeconds(1)));
         Properties streamsConfig = StreamsApp.defaults(SAGA_APPLICATION_ID, config.common().kafkaBootstrapServers(),
                 config.streamsStateDir(), config.common().topicReplicationFactor());
-        StreamsApp saga = new StreamsApp(builder.build(), streamsConfig);
+        saga = new StreamsApp(builder.build(), streamsConfig);
         runtime.closeOnStop(saga).closeOnStop(catalog);
         runtime.readinessCheck("saga", saga::isHealthy).readinessCheck("couponCatalog", catalog::loaded);
+    }
 
-        runtime.start(); // creates the topics the saga and the catalog read
+    /** The runtime has created the topics the saga and the catalog read. */
+    @Override
+    protected void afterStart() throws Exception {
         catalog.start(Duration.ofSeconds(30));
         saga.start(Duration.ofSeconds(60));
-    }
-
-    public ServiceRuntime runtime() {
-        return runtime;
-    }
-
-    /** The bound HTTP port (HTTP_PORT=0 picks a free one). */
-    public int httpPort() {
-        return runtime.http().port();
     }
 
     public CouponCatalog couponCatalog() {
         return catalog;
     }
 
-    @Override
-    public void close() {
-        runtime.close();
-    }
-
     public static void main(String[] args) throws Exception {
-        OrderService service = create(OrderServiceConfig.fromEnv(Env.system()));
-        service.start();
-        ServiceRunner.runUntilShutdown(List.of(service));
+        ServiceRunner.startAndRun(create(OrderServiceConfig.fromEnv(Env.system())));
     }
 }

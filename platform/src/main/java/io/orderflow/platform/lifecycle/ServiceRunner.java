@@ -15,6 +15,12 @@ public final class ServiceRunner {
     private ServiceRunner() {
     }
 
+    /** A service's {@code main}: start it, then run until Ctrl-C / SIGTERM. */
+    public static void startAndRun(Service service) throws Exception {
+        service.start();
+        runUntilShutdown(List.of(service));
+    }
+
     public static void runUntilShutdown(List<? extends AutoCloseable> components) {
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
