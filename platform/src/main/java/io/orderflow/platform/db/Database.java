@@ -20,6 +20,9 @@ public final class Database implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
+    /** Actions to run once the transaction of the current thread has committed. */
+    private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
+
     private final HikariDataSource dataSource;
     private final boolean postgres;
 
@@ -61,15 +64,40 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(SqlWork<T> work) throws Exception {
+        List<Runnable> outer = AFTER_COMMIT.get();
+        List<Runnable> afterCommit = new ArrayList<>();
+        AFTER_COMMIT.set(afterCommit);
         try (Connection connection = dataSource.getConnection()) {
+            T result;
             try {
-                T result = work.run(connection);
+                result = work.run(connection);
                 connection.commit();
-                return result;
             } catch (Exception | Error e) {
                 rollbackQuietly(connection, e);
                 throw e;
             }
+            afterCommit.forEach(Runnable::run);
+            return result;
+        } finally {
+            if (outer == null) {
+                AFTER_COMMIT.remove();
+            } else {
+                AFTER_COMMIT.set(outer);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code action} when the transaction of the calling thread has committed (not at all if it
+     * rolls back), or at once outside {@link #inTransaction}. E.g. wake the outbox relay only when
+     * there is a committed row for it to see.
+     */
+    public static void afterCommit(Runnable action) {
+        List<Runnable> pending = AFTER_COMMIT.get();
+        if (pending == null) {
+            action.run();
+        } else {
+            pending.add(action);
         }
     }
 

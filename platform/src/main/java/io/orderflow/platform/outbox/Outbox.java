@@ -1,6 +1,7 @@
 package io.orderflow.platform.outbox;
 
 import io.orderflow.platform.avro.AvroBinary;
+import io.orderflow.platform.db.Database;
 import io.orderflow.platform.kafka.TraceContext;
 import io.orderflow.schemas.Topic;
 import java.sql.Connection;
@@ -21,7 +22,7 @@ public final class Outbox {
 
     private final Runnable afterWrite;
 
-    /** @param afterWrite called after each write, e.g. to wake the relay (it also polls on its own) */
+    /** @param afterWrite called once the transaction that wrote an event commits, e.g. to wake the relay (it also polls) */
     public Outbox(Runnable afterWrite) {
         this.afterWrite = afterWrite;
     }
@@ -44,6 +45,6 @@ public final class Outbox {
             ps.setTimestamp(8, Timestamp.from(Instant.now()));
             ps.executeUpdate();
         }
-        afterWrite.run();
+        Database.afterCommit(afterWrite);
     }
 }
