@@ -136,6 +136,31 @@ class HappyPathIT {
     }
 
     @Test
+    void theCallerCanHaveTheOutcomePushedAsServerSentEvents() throws Exception {
+        HttpJson.Reply placed = HttpJson.post(stack.url("order-service", "/orders"), HttpJson.order("c-sse", null, 0));
+        String orderId = placed.body().get("orderId").asText();
+
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> stream = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url("order-service", "/orders/" + orderId + "/events")))
+                        .timeout(Duration.ofSeconds(60)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+
+        assertThat(stream.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+        List<String> statuses = stream.body().filter(line -> line.startsWith("data: "))
+                .map(line -> readJson(line.substring(6)).get("status").asText()).toList(); // ends when final
+        assertThat(statuses).isNotEmpty().doesNotHaveDuplicates();
+        assertThat(statuses.get(statuses.size() - 1)).isEqualTo("COMPLETED");
+    }
+
+    private static JsonNode readJson(String json) {
+        try {
+            return io.orderflow.platform.http.Json.MAPPER.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(json, e);
+        }
+    }
+
+    @Test
     void badInputIsRefusedWithAProblemNamingTheField() throws Exception {
         HttpJson.Reply reply = HttpJson.post(stack.url("order-service", "/orders"),
                 "{\"customerId\":\"c-1\",\"currency\":\"USD\",\"items\":[{\"sku\":\"A\",\"quantity\":0,\"unitPriceCents\":5}]}");

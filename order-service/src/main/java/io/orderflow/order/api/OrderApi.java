@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class OrderApi {
 
     public static final int MAX_WAIT_SECONDS = 30;
+    public static final int MAX_STREAM_SECONDS = 120;
 
     private final Database db;
     private final Checkout checkout;
@@ -40,6 +41,7 @@ public final class OrderApi {
     public void register(HttpApi http) {
         http.post("/orders", this::place);
         http.get("/orders/{orderId}", this::get);
+        http.get("/orders/{orderId}/events", this::events);
     }
 
     private Response place(Request request) throws Exception {
@@ -72,6 +74,39 @@ public final class OrderApi {
                 waiters.done(orderId);
             }
         }
+    }
+
+    /**
+     * Server-Sent Events: the order now, then each change, until it is final (or
+     * {@link #MAX_STREAM_SECONDS} passed). For the caller that wants the outcome of its own request
+     * pushed rather than polled: {@code curl -N localhost:8080/orders/{id}/events}.
+     */
+    private Response events(Request request) throws Exception {
+        String orderId = request.pathParam("orderId");
+        OrderRecord first = databaseCall(() -> db.read(c -> Orders.find(c, orderId)))
+                .orElseThrow(() -> Problem.notFound("No order " + orderId));
+        return Response.stream("text/event-stream", out -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_STREAM_SECONDS);
+            OrderRecord order = first;
+            java.time.Instant sent = null;
+            try {
+                while (true) {
+                    if (!order.updatedAt().equals(sent)) {
+                        String json = Json.MAPPER.writeValueAsString(OrderView.of(order));
+                        out.write(("event: order\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        sent = order.updatedAt();
+                    }
+                    if (order.isFinal() || System.nanoTime() >= deadline) {
+                        return;
+                    }
+                    waiters.awaitChange(orderId, deadline);
+                    order = db.read(c -> Orders.find(c, orderId)).orElseThrow();
+                }
+            } finally {
+                waiters.done(orderId);
+            }
+        });
     }
 
     private static int waitSeconds(String value) {

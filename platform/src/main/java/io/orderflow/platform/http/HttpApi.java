@@ -125,6 +125,19 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private static void write(HttpExchange exchange, Response response) throws IOException {
+        if (response.body() instanceof Response.Streamed streamed) {
+            exchange.getResponseHeaders().set("Content-Type", response.contentType());
+            response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            exchange.sendResponseHeaders(response.status(), 0); // 0 = chunked: the length is not known
+            try (OutputStream out = exchange.getResponseBody()) {
+                streamed.writeTo(out);
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                log.error("Streaming {} failed", exchange.getRequestURI(), e);
+            }
+            return;
+        }
         byte[] bytes;
         if (response.body() == null) {
             bytes = new byte[0];

@@ -17,6 +17,19 @@ public record Response(int status, Map<String, String> headers, Object body, Str
         return new Response(status, Map.of(), body, contentType);
     }
 
+    /**
+     * A body written as it is produced (chunked), e.g. Server-Sent Events: the writer flushes what
+     * the client should see at once and returns when the stream is over.
+     */
+    @FunctionalInterface
+    public interface Streamed {
+        void writeTo(java.io.OutputStream out) throws Exception;
+    }
+
+    public static Response stream(String contentType, Streamed body) {
+        return new Response(200, Map.of("Cache-Control", "no-cache"), body, contentType);
+    }
+
     public Response withHeader(String name, String value) {
         Map<String, String> h = new java.util.LinkedHashMap<>(headers);
         h.put(name, value);
