@@ -1,0 +1,146 @@
+package io.orderflow.order;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.orderflow.events.OrderStatus;
+import io.orderflow.events.OrderStatusChanged;
+import io.orderflow.events.PaymentCompleted;
+import io.orderflow.events.RefundPayment;
+import io.orderflow.events.PaymentRefunded;
+import io.orderflow.order.api.PlaceOrderRequest;
+import io.orderflow.order.catalog.CouponCatalog;
+import io.orderflow.order.payment.SimulatedPaymentGateway;
+import io.orderflow.platform.avro.AvroSerde;
+import io.orderflow.platform.avro.InMemorySchemaRegistryClient;
+import io.orderflow.platform.consumer.ConsumedEvent;
+import io.orderflow.platform.http.Problem;
+import io.orderflow.platform.outbox.Outbox;
+import io.orderflow.platform.testing.OutboxRows;
+import io.orderflow.platform.testing.TestDatabases;
+import io.orderflow.platform.testing.TestDatabases.TestDb;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Checkout, status updates and refunds against the real SQL, on H2 and (when configured) PostgreSQL. */
+class CheckoutDatabaseTest {
+
+    private static final TestDatabases DATABASES = new TestDatabases(OrderServiceConfig.SERVICE_NAME);
+    // Never started: checkout reads it only for coupon codes, and these orders have none.
+    private static final CouponCatalog NO_COUPONS = new CouponCatalog("127.0.0.1:1", "test-catalog",
+            new AvroSerde(new InMemorySchemaRegistryClient()).deserializer());
+
+    static Stream<TestDb> databases() {
+        return DATABASES.all();
+    }
+
+    @AfterAll
+    static void close() {
+        DATABASES.close();
+        NO_COUPONS.close();
+    }
+
+    private static PlaceOrderRequest order(String customer, long unitPrice) {
+        return new PlaceOrderRequest(customer, "USD", List.of(new PlaceOrderRequest.Item("BOOK-1", 2, unitPrice)), null, 0);
+    }
+
+    private static Checkout checkout(TestDb t) {
+        return new Checkout(t.db(), new Outbox(() -> { }), new SimulatedPaymentGateway(100_000), NO_COUPONS);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void anOrderItsPaymentAndItsEventAreWrittenTogether(TestDb t) throws Exception {
+        Checkout.Placed placed = checkout(t).place(order("c-" + UUID.randomUUID(), 1999), null, "h");
+
+        String orderId = placed.order().orderId();
+        OrderRecord stored = t.db().read(c -> Orders.find(c, orderId)).orElseThrow();
+        assertThat(stored.status()).isEqualTo("PENDING");
+        assertThat(stored.paymentStatus()).isEqualTo("CAPTURED");
+        assertThat(stored.amountCents()).isEqualTo(3998);
+        assertThat(OutboxRows.forKey(t.db(), orderId, PaymentCompleted.class))
+                .singleElement().satisfies(e -> assertThat(e.getAmountCents()).isEqualTo(3998));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aDeclinedPaymentWritesNothing(TestDb t) throws Exception {
+        String customer = "c-" + UUID.randomUUID();
+
+        Problem declined = catchThrowableOfType(Problem.class, () -> checkout(t).place(order(customer, 60_000), null, "h"));
+
+        assertThat(declined.status()).isEqualTo(402);
+        long rows = t.db().read(c -> {
+            try (var ps = c.prepareStatement("SELECT COUNT(*) FROM orders WHERE customer_id = ?")) {
+                ps.setString(1, customer);
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+        assertThat(rows).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void theSameIdempotencyKeyReturnsTheFirstOrderAndAnotherRequestIsRefused(TestDb t) throws Exception {
+        String key = "k-" + UUID.randomUUID();
+        Checkout.Placed first = checkout(t).place(order("c-1", 1999), key, "hash-a");
+        Checkout.Placed again = checkout(t).place(order("c-1", 1999), key, "hash-a");
+        Problem other = catchThrowableOfType(Problem.class, () -> checkout(t).place(order("c-1", 5), key, "hash-b"));
+
+        assertThat(first.created()).isTrue();
+        assertThat(again.created()).isFalse();
+        assertThat(again.order().orderId()).isEqualTo(first.order().orderId());
+        assertThat(other.status()).isEqualTo(422);
+        assertThat(OutboxRows.forKey(t.db(), first.order().orderId(), PaymentCompleted.class)).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aFinalStatusNeverChangesAndARefundIsMadeOnce(TestDb t) throws Exception {
+        String orderId = checkout(t).place(order("c-2", 1999), null, "h").order().orderId();
+        OrderEventHandler handler = new OrderEventHandler(new Outbox(() -> { }), new SimulatedPaymentGateway(100_000),
+                new OrderWaiters());
+
+        apply(t, handler, orderId, status(orderId, OrderStatus.CANCELLED));
+        apply(t, handler, orderId, status(orderId, OrderStatus.COMPLETED));
+        apply(t, handler, orderId, refund(orderId));
+        apply(t, handler, orderId, refund(orderId));
+
+        OrderRecord stored = t.db().read(c -> Orders.find(c, orderId)).orElseThrow();
+        assertThat(stored.status()).isEqualTo("CANCELLED");
+        assertThat(stored.paymentStatus()).isEqualTo("REFUNDED");
+        assertThat(stored.history()).extracting(OrderRecord.StatusChange::status).containsExactly("PENDING", "CANCELLED");
+        // Each command is acknowledged, but the money moved once: both acks name the one payment, refunded once.
+        String paymentId = OutboxRows.forKey(t.db(), orderId, PaymentCompleted.class).get(0).getPaymentId();
+        assertThat(OutboxRows.forKey(t.db(), orderId, PaymentRefunded.class)).hasSize(2)
+                .extracting(PaymentRefunded::getPaymentId).containsOnly(paymentId);
+    }
+
+    private static void apply(TestDb t, OrderEventHandler handler, String orderId,
+                              org.apache.avro.specific.SpecificRecord event) throws Exception {
+        ConsumedEvent consumed = new ConsumedEvent("test", 0, 0, orderId, UUID.randomUUID().toString(), event);
+        t.db().inTransaction(tx -> {
+            handler.handle(consumed, tx);
+            return null;
+        });
+    }
+
+    private static OrderStatusChanged status(String orderId, OrderStatus status) {
+        return OrderStatusChanged.newBuilder().setEventId(UUID.randomUUID().toString()).setOrderId(orderId)
+                .setOccurredAt(Instant.now()).setCustomerId("c-2").setStatus(status).setPreviousStatus(OrderStatus.PENDING)
+                .setReason(status == OrderStatus.CANCELLED ? "POINTS_REJECTED: test" : null).setSteps(List.of()).build();
+    }
+
+    private static RefundPayment refund(String orderId) {
+        return RefundPayment.newBuilder().setEventId(UUID.randomUUID().toString()).setOrderId(orderId)
+                .setOccurredAt(Instant.now()).setReason("POINTS_REJECTED: test").build();
+    }
+}
