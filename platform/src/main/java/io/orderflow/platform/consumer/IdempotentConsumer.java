@@ -219,7 +219,12 @@ public final class IdempotentConsumer implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<String, byte[]>> list = records.records(tp);
-            offsets.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+            long next = list.get(list.size() - 1).offset() + 1;
+            // The consumer's position is past the last record and, on a topic written in transactions (the
+            // saga's orders.status and commands), past the commit marker that follows it. Committing only
+            // "last record + 1" would leave a lag of 1 per partition forever, so lag alerts and "caught up"
+            // checks would never clear. No poll happened since these records, so the position skips nothing else.
+            offsets.put(tp, new OffsetAndMetadata(Math.max(next, consumer.position(tp))));
         }
         try {
             consumer.commitSync(offsets);
