@@ -62,6 +62,11 @@ public final class AllInOne implements AutoCloseable {
         return Services.httpPort(services.get(name));
     }
 
+    /** The environment a service was started with (broker, registry and port included), e.g. to start a second instance. */
+    public Env environment(String name) {
+        return environments.get(name);
+    }
+
     public List<Service> services() {
         return List.copyOf(services.values());
     }

@@ -1,13 +1,34 @@
 package io.orderflow.launcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.orderflow.coupon.CouponService;
 import io.orderflow.devstack.DevStack;
+import io.orderflow.notification.NotificationService;
 import io.orderflow.order.OrderService;
+import io.orderflow.platform.avro.AvroSerde;
+import io.orderflow.platform.avro.HttpSchemaRegistryClient;
 import io.orderflow.platform.config.Env;
+import io.orderflow.platform.kafka.KafkaClients;
+import io.orderflow.points.PointsService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 
 /**
@@ -49,6 +70,139 @@ final class TestStack implements AutoCloseable {
 
     String url(String service, String path) {
         return "http://127.0.0.1:" + services.port(service) + path;
+    }
+
+    // ---- orders --------------------------------------------------------------------------------
+
+    static final Set<String> FINAL = Set.of("COMPLETED", "CANCELLED", "FAILED");
+
+    /** POSTs an order, asserts 202 and returns its id. */
+    String place(String body) throws Exception {
+        HttpJson.Reply placed = HttpJson.post(url("order-service", "/orders"), body);
+        assertThat(placed.status()).as("POST /orders %s answered %s", body, placed.raw().body()).isEqualTo(202);
+        return placed.body().get("orderId").asText();
+    }
+
+    /** The order once it is final (long-polls), failing after {@code atMost}. */
+    JsonNode awaitFinal(String orderId, Duration atMost) {
+        JsonNode[] last = {null};
+        await("order " + orderId + " final").atMost(atMost).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> {
+                    last[0] = HttpJson.get(url("order-service", "/orders/" + orderId + "?waitSeconds=5")).body();
+                    assertThat(last[0].get("status").asText()).as("order %s: %s", orderId, last[0]).isIn(FINAL);
+                });
+        return last[0];
+    }
+
+    JsonNode placeAndAwaitFinal(String body) throws Exception {
+        return awaitFinal(place(body), Duration.ofSeconds(60));
+    }
+
+    long balance(String customerId) throws Exception {
+        return HttpJson.get(url("points-service", "/customers/" + customerId + "/points")).body().get("balance").asLong();
+    }
+
+    JsonNode coupon(String code) throws Exception {
+        return HttpJson.get(url("coupon-service", "/coupons/" + code)).body();
+    }
+
+    JsonNode notifications(String orderId) throws Exception {
+        return HttpJson.get(url("notification-service", "/notifications?orderId=" + orderId)).body();
+    }
+
+    /** The order's ledger rows of the customer (the customer's latest 1000). */
+    List<JsonNode> ledger(String customerId, String orderId) throws Exception {
+        List<JsonNode> rows = new ArrayList<>();
+        HttpJson.get(url("points-service", "/customers/" + customerId + "/ledger?limit=1000")).body().forEach(row -> {
+            if (orderId.equals(row.path("orderId").asText(null))) {
+                rows.add(row);
+            }
+        });
+        return rows;
+    }
+
+    // ---- Kafka -------------------------------------------------------------------------------
+
+    /** Every record of {@code topic}, from the beginning to the end offsets as of the call. */
+    List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        Properties props = KafkaClients.consumer(devstack.bootstrapServers(), "unused", "test-reader");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await("read " + topic).atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+        }
+        return out;
+    }
+
+    /** The decoded events of one order on {@code topic}, in log order. */
+    List<SpecificRecord> events(String topic, String orderId) {
+        AvroSerde serde = new AvroSerde(new HttpSchemaRegistryClient(devstack.schemaRegistryUrl()));
+        return readAll(topic).stream().filter(r -> orderId.equals(r.key()))
+                .map(r -> serde.deserialize(topic, r.value())).toList();
+    }
+
+    /**
+     * Waits until each group has processed every record on {@code topic} as of the call: its committed
+     * offset is past the partition's last record. (Not the end offset: on a topic written in transactions
+     * the last offset is a commit marker, and the services commit "last record + 1".)
+     */
+    void awaitGroupsCaughtUp(String topic, String... groups) throws Exception {
+        Map<TopicPartition, Long> pastLastRecord = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(topic)) {
+            pastLastRecord.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
+        }
+        try (Admin admin = Admin.create(KafkaClients.admin(devstack.bootstrapServers()))) {
+            for (String group : groups) {
+                Map<TopicPartition, Long> behind = new HashMap<>(pastLastRecord);
+                try {
+                    await(group + " caught up on " + topic).atMost(Duration.ofSeconds(30)).until(() -> {
+                        var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                        behind.entrySet().removeIf(e ->
+                                committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue());
+                        return behind.isEmpty();
+                    });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError(group + " did not process every record of " + topic
+                            + "; still behind on (partition → offset past the last record) " + behind, e);
+                }
+            }
+        }
+    }
+
+    // ---- invariants --------------------------------------------------------------------------
+
+    /** The InvariantChecker over the four services' databases (the instances running now). */
+    InvariantChecker.Report invariants() throws Exception {
+        return InvariantChecker.check(
+                ((OrderService) services.service("order-service")).runtime().db().dataSource(),
+                ((CouponService) services.service("coupon-service")).runtime().db().dataSource(),
+                ((PointsService) services.service("points-service")).runtime().db().dataSource(),
+                ((NotificationService) services.service("notification-service")).runtime().db().dataSource());
+    }
+
+    /**
+     * Waits (bounded) until every invariant holds — the last notices and relays may still be in flight
+     * when the last order is final — then prints the report; fails with it printed if they never do.
+     */
+    void assertInvariantsHold() throws Exception {
+        InvariantChecker.Report[] last = {null};
+        try {
+            await("invariants hold").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> (last[0] = invariants()).ok());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // reported below, with the violations
+        }
+        InvariantChecker.Report report = last[0] != null ? last[0] : invariants();
+        report.print(System.out);
+        assertThat(report.ok()).as("invariants (see the report above)").isTrue();
     }
 
     @Override
