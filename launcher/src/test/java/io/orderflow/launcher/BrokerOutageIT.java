@@ -26,12 +26,10 @@ class BrokerOutageIT {
     @BeforeAll
     static void start() throws Exception {
         stack = TestStack.start(Map.of());
-        HappyPathIT.stack = stack;
     }
 
     @AfterAll
     static void stop() {
-        HappyPathIT.stack = null;
         if (stack != null) {
             stack.close();
         }
@@ -40,7 +38,7 @@ class BrokerOutageIT {
     @Test
     void ordersAreAcceptedWhileKafkaIsDownAndCompleteWhenItIsBack() throws Exception {
         // Given a warm system
-        assertThat(HappyPathIT.placeAndAwaitFinal(HttpJson.order("c-outage-0", null, 0)).get("status").asText())
+        assertThat(stack.placeAndAwaitFinal(HttpJson.order("c-outage-0", null, 0)).get("status").asText())
                 .isEqualTo("COMPLETED");
 
         // When the broker stops
@@ -75,7 +73,7 @@ class BrokerOutageIT {
             assertThat(HttpJson.get(stack.url("order-service", "/orders/" + orderId)).body().get("status").asText())
                     .isEqualTo("COMPLETED");
         }
-        var payments = HappyPathIT.readAll(Topics.PAYMENTS_EVENTS.name());
+        var payments = stack.readAll(Topics.PAYMENTS_EVENTS.name());
         for (String orderId : orderIds) {
             assertThat(payments.stream().filter(r -> orderId.equals(r.key())).count()).as(orderId).isEqualTo(1);
         }

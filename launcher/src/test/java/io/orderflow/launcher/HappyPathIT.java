@@ -44,16 +44,6 @@ class HappyPathIT {
         }
     }
 
-    static JsonNode placeAndAwaitFinal(String body) throws Exception {
-        HttpJson.Reply placed = HttpJson.post(stack.url("order-service", "/orders"), body);
-        assertThat(placed.status()).as(placed.raw().body()).isEqualTo(202);
-        String orderId = placed.body().get("orderId").asText();
-        JsonNode order = null;
-        for (int i = 0; i < 6 && (order == null || "PENDING".equals(order.get("status").asText())); i++) {
-            order = HttpJson.get(stack.url("order-service", "/orders/" + orderId + "?waitSeconds=10")).body();
-        }
-        return order;
-    }
 
     @Test
     void anOrderIsAcceptedAtOnceAndCompletesWithEveryEffectVisible() throws Exception {
@@ -88,11 +78,11 @@ class HappyPathIT {
 
     @Test
     void everyRecordIsConfluentWireFormatWithASchemaIdTheRegistryKnows() throws Exception {
-        placeAndAwaitFinal(HttpJson.order("c-wire", null, 0));
+        stack.placeAndAwaitFinal(HttpJson.order("c-wire", null, 0));
         Set<Integer> ids = new HashSet<>();
         for (Topic topic : List.of(Topics.PAYMENTS_EVENTS, Topics.COUPON_EVENTS, Topics.POINTS_EVENTS,
                 Topics.ORDERS_STATUS, Topics.COUPONS_CATALOG)) {
-            List<ConsumerRecord<String, byte[]>> records = readAll(topic.name());
+            List<ConsumerRecord<String, byte[]>> records = stack.readAll(topic.name());
             assertThat(records).as(topic.name()).isNotEmpty();
             for (ConsumerRecord<String, byte[]> r : records) {
                 assertThat(r.value()[0]).as("magic byte on " + topic).isZero();
@@ -109,7 +99,7 @@ class HappyPathIT {
 
     @Test
     void aRedeliveredPaymentCompletedChangesCouponsPointsAndNotificationsOnce() throws Exception {
-        JsonNode order = placeAndAwaitFinal(HttpJson.order("c-redelivery", "FLASH100", 0));
+        JsonNode order = stack.placeAndAwaitFinal(HttpJson.order("c-redelivery", "FLASH100", 0));
         String orderId = order.get("orderId").asText();
         assertThat(order.get("status").asText()).isEqualTo("COMPLETED");
         long balance = HttpJson.get(stack.url("points-service", "/customers/c-redelivery/points")).body().get("balance").asLong();
@@ -117,7 +107,7 @@ class HappyPathIT {
         awaitNotifications(orderId, 2);
 
         // When the same PaymentCompleted is delivered again, byte for byte (what a producer retry or a rewind does)
-        ConsumerRecord<String, byte[]> original = readAll(Topics.PAYMENTS_EVENTS.name()).stream()
+        ConsumerRecord<String, byte[]> original = stack.readAll(Topics.PAYMENTS_EVENTS.name()).stream()
                 .filter(r -> orderId.equals(r.key())).findFirst().orElseThrow();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 KafkaClients.producer(stack.devstack.bootstrapServers(), "redelivery-test"))) {
@@ -126,7 +116,7 @@ class HappyPathIT {
         }
 
         // Then every group consumes it ...
-        awaitGroupsCaughtUp(Topics.PAYMENTS_EVENTS.name(), "coupon-service", "points-service", "notification-service");
+        stack.awaitGroupsCaughtUp(Topics.PAYMENTS_EVENTS.name(), "coupon-service", "points-service", "notification-service");
         // ... and nothing changes
         assertThat(HttpJson.get(stack.url("points-service", "/customers/c-redelivery/points")).body().get("balance").asLong())
                 .isEqualTo(balance);
@@ -183,7 +173,7 @@ class HappyPathIT {
 
         assertThat(second.body().get("orderId").asText()).isEqualTo(first.body().get("orderId").asText());
         assertThat(other.status()).isEqualTo(422);
-        long payments = readAll(Topics.PAYMENTS_EVENTS.name()).stream()
+        long payments = stack.readAll(Topics.PAYMENTS_EVENTS.name()).stream()
                 .filter(r -> first.body().get("orderId").asText().equals(r.key())).count();
         assertThat(payments).isEqualTo(1);
     }
@@ -193,38 +183,5 @@ class HappyPathIT {
                 HttpJson.get(stack.url("notification-service", "/notifications?orderId=" + orderId)).body()).hasSize(count));
     }
 
-    static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        Properties props = KafkaClients.consumer(stack.devstack.bootstrapServers(), "unused", "test-reader");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
-                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
-            });
-        }
-        return out;
-    }
 
-    static void awaitGroupsCaughtUp(String topic, String... groups) throws Exception {
-        try (Admin admin = Admin.create(KafkaClients.admin(stack.devstack.bootstrapServers()))) {
-            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            Map<TopicPartition, Long> end = new java.util.HashMap<>();
-            admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
-                    .all().get().forEach((tp, info) -> end.put(tp, info.offset()));
-            for (String group : groups) {
-                await(group + " caught up on " + topic).atMost(Duration.ofSeconds(30)).until(() -> {
-                    var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-                    return partitions.stream().allMatch(tp ->
-                            end.get(tp) == 0 || (committed.get(tp) != null && committed.get(tp).offset() >= end.get(tp)));
-                });
-            }
-        }
-    }
 }

@@ -152,7 +152,7 @@ final class TestStack implements AutoCloseable {
     /**
      * Waits until each group has processed every record on {@code topic} as of the call: its committed
      * offset is past the partition's last record. (Not the end offset: on a topic written in transactions
-     * the last offset is a commit marker, and the services commit "last record + 1".)
+     * the last offset may be a commit marker.)
      */
     void awaitGroupsCaughtUp(String topic, String... groups) throws Exception {
         Map<TopicPartition, Long> pastLastRecord = new HashMap<>();
