@@ -29,6 +29,13 @@ public final class HttpApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle on, the body waits for the
+        // client's delayed ACK: 40 ms on every response (measured: /health 175 → 6,000 req/s).
+        // Read once, when the JDK's server classes load: set it before the first server starts.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final String name;
     private final String host;
     private final int requestedPort;
