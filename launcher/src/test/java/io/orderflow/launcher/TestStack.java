@@ -60,7 +60,7 @@ final class TestStack implements AutoCloseable {
             TestStack stack = new TestStack(devstack, services, dataDir);
             OrderService orders = (OrderService) services.service("order-service");
             Awaitility.await("coupon catalog in order-service").atMost(Duration.ofSeconds(30))
-                    .until(() -> orders.couponCatalog().find("WELCOME10").isPresent());
+                    .until(() -> orders.couponView().find("WELCOME10").isPresent());
             return stack;
         } catch (Exception e) {
             devstack.close();

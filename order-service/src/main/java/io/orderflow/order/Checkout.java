@@ -3,7 +3,7 @@ package io.orderflow.order;
 import io.orderflow.events.CouponDefinition;
 import io.orderflow.events.PaymentCompleted;
 import io.orderflow.order.api.PlaceOrderRequest;
-import io.orderflow.order.catalog.CouponCatalog;
+import io.orderflow.order.catalog.CouponView;
 import io.orderflow.order.payment.PaymentGateway;
 import io.orderflow.platform.db.Database;
 import io.orderflow.platform.http.Problem;
@@ -32,9 +32,9 @@ public final class Checkout {
     private final Database db;
     private final Outbox outbox;
     private final PaymentGateway gateway;
-    private final CouponCatalog catalog;
+    private final CouponView catalog;
 
-    public Checkout(Database db, Outbox outbox, PaymentGateway gateway, CouponCatalog catalog) {
+    public Checkout(Database db, Outbox outbox, PaymentGateway gateway, CouponView catalog) {
         this.db = db;
         this.outbox = outbox;
         this.gateway = gateway;
@@ -104,7 +104,7 @@ public final class Checkout {
     private CouponDefinition usableCoupon(PlaceOrderRequest request, Instant now) {
         CouponDefinition coupon = catalog.find(request.couponCode())
                 .orElseThrow(() -> Problem.badRequest("couponCode", "unknown coupon " + request.couponCode()));
-        if (CouponCatalog.expired(coupon, now)) {
+        if (CouponView.expired(coupon, now)) {
             throw Problem.badRequest("couponCode", "coupon " + coupon.getCode() + " expired at " + coupon.getValidUntil());
         }
         if (!coupon.getCurrency().equals(request.currency())) {

@@ -1,7 +1,7 @@
 package io.orderflow.order;
 
 import io.orderflow.order.api.OrderApi;
-import io.orderflow.order.catalog.CouponCatalog;
+import io.orderflow.order.catalog.CouponView;
 import io.orderflow.order.payment.PaymentGateway;
 import io.orderflow.order.payment.SimulatedPaymentGateway;
 import io.orderflow.order.saga.SagaSettings;
@@ -27,13 +27,13 @@ public final class OrderService extends RuntimeService {
     public static final String SAGA_APPLICATION_ID = "order-saga";
 
     private final OrderServiceConfig config;
-    private final CouponCatalog catalog;
+    private final CouponView catalog;
     private StreamsApp saga;
 
     private OrderService(OrderServiceConfig config, ServiceRuntime runtime) {
         super(runtime);
         this.config = config;
-        this.catalog = new CouponCatalog(config.common().kafkaBootstrapServers(), "order-service-coupon-catalog",
+        this.catalog = new CouponView(config.common().kafkaBootstrapServers(), "order-service-coupon-catalog",
                 runtime.serde().deserializer());
     }
 
@@ -57,7 +57,7 @@ public final class OrderService extends RuntimeService {
                 config.streamsStateDir(), config.common().topicReplicationFactor());
         saga = new StreamsApp(builder.build(), streamsConfig);
         runtime.closeOnStop(saga).closeOnStop(catalog);
-        runtime.readinessCheck("saga", saga::isHealthy).readinessCheck("couponCatalog", catalog::loaded);
+        runtime.readinessCheck("saga", saga::isHealthy).readinessCheck("couponView", catalog::loaded);
     }
 
     /** The runtime has created the topics the saga and the catalog read. */
@@ -67,7 +67,7 @@ public final class OrderService extends RuntimeService {
         saga.start(Duration.ofSeconds(60));
     }
 
-    public CouponCatalog couponCatalog() {
+    public CouponView couponView() {
         return catalog;
     }
 

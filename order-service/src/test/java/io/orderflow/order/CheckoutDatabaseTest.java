@@ -9,7 +9,7 @@ import io.orderflow.events.PaymentCompleted;
 import io.orderflow.events.RefundPayment;
 import io.orderflow.events.PaymentRefunded;
 import io.orderflow.order.api.PlaceOrderRequest;
-import io.orderflow.order.catalog.CouponCatalog;
+import io.orderflow.order.catalog.CouponView;
 import io.orderflow.order.payment.SimulatedPaymentGateway;
 import io.orderflow.platform.avro.AvroSerde;
 import io.orderflow.platform.avro.InMemorySchemaRegistryClient;
@@ -32,7 +32,7 @@ class CheckoutDatabaseTest {
 
     private static final TestDatabases DATABASES = new TestDatabases(OrderServiceConfig.SERVICE_NAME);
     // Never started: checkout reads it only for coupon codes, and these orders have none.
-    private static final CouponCatalog NO_COUPONS = new CouponCatalog("127.0.0.1:1", "test-catalog",
+    private static final CouponView NO_COUPONS = new CouponView("127.0.0.1:1", "test-catalog",
             new AvroSerde(new InMemorySchemaRegistryClient()).deserializer());
 
     static Stream<TestDb> databases() {

@@ -67,7 +67,8 @@ public final class AvroSerde implements Serde<SpecificRecord> {
 
     public byte[] serialize(String topic, SpecificRecord record) {
         Schema writerSchema = writerSchema(topic, record);
-        int id = writerIds.computeIfAbsent(topic + '\u0000' + writerSchema.getFullName() + writerSchema.hashCode(),
+        // One writer schema per (topic, type) in a build: the key needs no schema hashing on the hot path.
+        int id = writerIds.computeIfAbsent(topic + '\u0000' + writerSchema.getFullName(),
                 k -> registry.register(topic + "-value", writerSchema));
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);

@@ -138,8 +138,8 @@ public final class ServiceRuntime implements AutoCloseable {
             consumers.add(consumer);
         }
         readinessChecks.put("consumers", () -> consumers.stream().allMatch(IdempotentConsumer::isRunning));
-        http.get("/health", req -> health(true));
-        http.get("/health/ready", req -> health(true));
+        http.get("/health", req -> health());
+        http.get("/health/ready", req -> health());
         http.get("/health/live", req -> Response.ok(Map.of("status", "UP")));
         http.get("/metrics", req -> Response.text(200, metrics(), "text/plain; version=0.0.4"));
         http.start();
@@ -155,7 +155,7 @@ public final class ServiceRuntime implements AutoCloseable {
         return relay;
     }
 
-    private Response health(boolean readiness) {
+    private Response health() {
         Map<String, String> checks = new LinkedHashMap<>();
         boolean up = true;
         for (var e : readinessChecks.entrySet()) {
@@ -168,7 +168,7 @@ public final class ServiceRuntime implements AutoCloseable {
         body.put("status", up ? "UP" : "DOWN");
         body.put("service", config.serviceName());
         body.put("checks", checks);
-        return Response.json(up || !readiness ? 200 : 503, body);
+        return Response.json(up ? 200 : 503, body);
     }
 
     private String metrics() {

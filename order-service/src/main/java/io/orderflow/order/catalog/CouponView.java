@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>No consumer group: every instance reads the whole topic from the beginning, then follows it.
  */
-public final class CouponCatalog implements AutoCloseable {
+public final class CouponView implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(CouponCatalog.class);
+    private static final Logger log = LoggerFactory.getLogger(CouponView.class);
 
     private final Map<String, CouponDefinition> coupons = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
@@ -41,7 +41,7 @@ public final class CouponCatalog implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public CouponCatalog(String bootstrapServers, String clientId, Deserializer<SpecificRecord> deserializer) {
+    public CouponView(String bootstrapServers, String clientId, Deserializer<SpecificRecord> deserializer) {
         Properties props = KafkaClients.consumer(bootstrapServers, "unused", clientId);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.consumer = new KafkaConsumer<>(props);
