@@ -13,6 +13,7 @@ import io.orderflow.platform.consumer.ConsumedEvent;
 import io.orderflow.platform.db.Database;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.schemas.Topics;
+import io.orderflow.platform.testing.Concurrently;
 import io.orderflow.platform.testing.OutboxRows;
 import io.orderflow.platform.testing.TestDatabases;
 import io.orderflow.platform.testing.TestDatabases.TestDb;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -140,27 +140,14 @@ class CouponHandlerTest {
         int orders = 50;
         String code = limitedCoupon(t.db(), uses);
         List<String> orderIds = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(orders);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> results = new ArrayList<>();
-            for (int i = 0; i < orders; i++) {
-                String order = id("order");
-                orderIds.add(order);
-                PaymentCompleted p = payment(order, id("cust"), code);
-                results.add(pool.submit(() -> {
-                    go.await();
-                    apply(t.db(), p);
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (Future<?> f : results) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
+        List<Concurrently.Task> redemptions = new ArrayList<>();
+        for (int i = 0; i < orders; i++) {
+            String order = id("order");
+            orderIds.add(order);
+            PaymentCompleted p = payment(order, id("cust"), code);
+            redemptions.add(() -> apply(t.db(), p));
         }
+        Concurrently.runAtOnce(redemptions);
 
         List<SpecificRecord> answers = new ArrayList<>();
         for (String order : orderIds) {

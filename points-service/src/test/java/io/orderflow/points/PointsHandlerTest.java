@@ -14,6 +14,7 @@ import io.orderflow.platform.consumer.ConsumedEvent;
 import io.orderflow.platform.db.Database;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.schemas.Topics;
+import io.orderflow.platform.testing.Concurrently;
 import io.orderflow.platform.testing.OutboxRows;
 import io.orderflow.platform.testing.TestDatabases;
 import io.orderflow.platform.testing.TestDatabases.TestDb;
@@ -21,11 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -176,27 +172,14 @@ class PointsHandlerTest {
     void concurrentOrdersOfOneCustomerNeverOverspend(TestDb t) throws Exception {
         String customer = customerWith(t.db(), 1000);
         List<String> orders = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(20);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> results = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                String order = id("order");
-                orders.add(order);
-                PaymentCompleted p = payment(order, customer, 100, 0);
-                results.add(pool.submit(() -> {
-                    go.await();
-                    apply(t.db(), p);
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (Future<?> f : results) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
+        List<Concurrently.Task> payments = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String order = id("order");
+            orders.add(order);
+            PaymentCompleted p = payment(order, customer, 100, 0);
+            payments.add(() -> apply(t.db(), p));
         }
+        Concurrently.runAtOnce(payments);
 
         List<SpecificRecord> answers = new ArrayList<>();
         for (String order : orders) {
