@@ -12,6 +12,7 @@ import io.orderflow.platform.avro.AvroSerde;
 import io.orderflow.platform.avro.HttpSchemaRegistryClient;
 import io.orderflow.platform.config.Env;
 import io.orderflow.platform.kafka.KafkaClients;
+import io.orderflow.platform.testing.TopicContents;
 import io.orderflow.points.PointsService;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,14 +21,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 
@@ -125,21 +122,7 @@ final class TestStack implements AutoCloseable {
 
     /** Every record of {@code topic}, from the beginning to the end offsets as of the call. */
     List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        Properties props = KafkaClients.consumer(devstack.bootstrapServers(), "unused", "test-reader");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await("read " + topic).atMost(Duration.ofSeconds(20)).until(() -> {
-                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
-                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
-            });
-        }
-        return out;
+        return TopicContents.readAll(devstack.bootstrapServers(), topic);
     }
 
     /** The decoded events of one order on {@code topic}, in log order. */

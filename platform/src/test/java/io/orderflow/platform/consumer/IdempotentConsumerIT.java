@@ -14,6 +14,7 @@ import io.orderflow.platform.kafka.TraceContext;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.platform.outbox.OutboxRelay;
 import io.orderflow.platform.testing.TestDatabase;
+import io.orderflow.platform.testing.TopicContents;
 import io.orderflow.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -29,12 +30,10 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,20 +132,7 @@ class IdempotentConsumerIT {
     }
 
     private List<ConsumerRecord<String, byte[]>> readDlt(String group, int atLeast) {
-        Properties props = KafkaClients.consumer(stack.bootstrapServers(), "unused", "dlt-reader");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
-            String topic = Topics.deadLetterTopic(group);
-            List<TopicPartition> tps = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                c.poll(Duration.ofMillis(100)).forEach(out::add);
-                return out.size() >= atLeast;
-            });
-        }
-        return out;
+        return TopicContents.awaitAtLeast(stack.bootstrapServers(), Topics.deadLetterTopic(group), atLeast);
     }
 
     private static String header(ConsumerRecord<String, byte[]> r, String name) {
