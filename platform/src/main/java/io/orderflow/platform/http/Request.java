@@ -74,7 +74,7 @@ public record Request(String method, String path, Map<String, String> pathParams
     /** The field the parser was in when it failed ({@code items[0].sku}), else {@code body}. */
     private static String where(JsonProcessingException e) {
         if (e.getProcessor() instanceof JsonParser parser) {
-            String path = JsonFields.path(parser.getParsingContext().pathAsPointer(true).toString());
+            String path = JsonFields.path(parser.getParsingContext().pathAsPointer(false).toString());
             if (!path.isEmpty()) {
                 return path;
             }

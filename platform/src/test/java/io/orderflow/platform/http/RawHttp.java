@@ -42,7 +42,11 @@ public final class RawHttp implements AutoCloseable {
     /** One request on a fresh connection: {@code head} is the request line and headers, without the blank line. */
     public static Reply exchange(int port, String head, byte[] body) throws IOException {
         try (RawHttp http = connect(port)) {
-            http.send(head, body);
+            try {
+                http.send(head, body);
+            } catch (IOException e) {
+                // The server may answer (413) and close before the whole body is sent: read its answer.
+            }
             return http.read();
         }
     }
