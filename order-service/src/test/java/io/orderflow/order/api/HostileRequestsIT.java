@@ -318,6 +318,34 @@ class HostileRequestsIT {
         assertThat(counts().ordersAndPayments()).isEqualTo(before.ordersAndPayments());
     }
 
+    // ---- fuzz ------------------------------------------------------------------------------------------
+
+    @Test
+    void randomBodiesNeverGetA5xxAndNeverWriteWithoutA202() throws Exception {
+        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        int accepted = 0;
+        for (int i = 0; i < 300; i++) {
+            byte[] body = RandomBodies.next(random, VALID);
+            Counts before = counts();
+
+            RawHttp.Reply reply = RawHttp.exchange(port, post("/orders", "application/json", body).head(), body);
+
+            String what = "seed " + seed + ", body #" + i + ": " + new String(body, StandardCharsets.UTF_8);
+            assertThat(reply.status()).as(what + " answered " + reply.body()).isBetween(200, 499);
+            long orders = counts().ordersAndPayments().get("orders") - before.ordersAndPayments().get("orders");
+            if (reply.status() == 202) {
+                accepted++;
+                assertThat(orders).as(what).isEqualTo(1);
+            } else {
+                assertThat(orders).as(what + " answered " + reply.status()).isZero();
+                assertThat(reply.header("Content-Type")).as(what).isEqualTo("application/problem+json");
+            }
+        }
+        System.out.printf("Fuzz (seed %d): 300 random bodies, %d accepted, the rest refused with a 4xx%n", seed, accepted);
+        assertThat(stack.get(port, "/health").statusCode()).isEqualTo(200);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------
 
     private static RawHttp.Reply postWithKey(String body, String key) throws Exception {
