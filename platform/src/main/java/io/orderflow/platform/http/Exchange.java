@@ -13,6 +13,8 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -195,9 +197,10 @@ final class Exchange {
         jettyResponse.write(true, ByteBuffer.wrap(bytes), Callback.from(callback::succeeded, this::clientGone));
     }
 
+    /** Logged at DEBUG, and handed to Jetty as "quiet" so it does not log a stack trace at WARN either. */
     private void clientGone(Throwable failure) {
         log.debug("{} {}: client went away: {}", method, path, failure.toString());
-        callback.failed(failure);
+        callback.failed(failure instanceof QuietException ? failure : new EofException(failure));
     }
 
     static boolean isJson(String contentType) {
