@@ -31,6 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 class SagaFailureIT {
 
+    /** points-service's operator credit needs it (ADMIN_TOKEN). */
+    private static final String ADMIN_TOKEN = "saga-failure-it-admin-token";
+
     private static final long SUBTOTAL = 2 * 1999;
 
     // ---- a step is rejected ----------------------------------------------------------------------
@@ -44,7 +47,7 @@ class SagaFailureIT {
 
         @BeforeAll
         void start() throws Exception {
-            stack = TestStack.start(Map.of());
+            stack = TestStack.start(Map.of("ADMIN_TOKEN", ADMIN_TOKEN));
         }
 
         @AfterAll
@@ -156,7 +159,8 @@ class SagaFailureIT {
 
         @BeforeAll
         void start() throws Exception {
-            stack = TestStack.start(Map.of("SAGA_STEP_DEADLINE", "3s", "SAGA_COMPENSATION_DEADLINE", "60s"));
+            stack = TestStack.start(Map.of("SAGA_STEP_DEADLINE", "3s", "SAGA_COMPENSATION_DEADLINE", "60s",
+                    "ADMIN_TOKEN", ADMIN_TOKEN));
         }
 
         @AfterAll
@@ -245,7 +249,7 @@ class SagaFailureIT {
 
     private static void credit(TestStack stack, String customer, long points) throws Exception {
         HttpJson.Reply reply = HttpJson.post(stack.url("points-service", "/customers/" + customer + "/points"),
-                "{\"delta\":" + points + ",\"reason\":\"test credit\"}");
+                "{\"delta\":" + points + ",\"reason\":\"test credit\"}", "Authorization", "Bearer " + ADMIN_TOKEN);
         assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
         assertThat(reply.body().get("balance").asLong()).isEqualTo(points);
     }

@@ -46,6 +46,14 @@ public final class Checkout {
     }
 
     public Placed place(PlaceOrderRequest request, String idempotencyKey, String requestHash) throws Exception {
+        if (idempotencyKey != null) {
+            // A retry is answered with the order it placed, before anything is checked again: the
+            // coupon may have expired since, and the retry must still get the original order.
+            Optional<Placed> prior = db.read(tx -> prior(tx, idempotencyKey, requestHash));
+            if (prior.isPresent()) {
+                return prior.get();
+            }
+        }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         long discount = request.couponCode() == null ? 0 : usableCoupon(request, now).getDiscountCents();
         Pricing price;
@@ -120,8 +128,9 @@ public final class Checkout {
             return Optional.empty();
         }
         if (!prior.get().requestHash().equals(requestHash)) {
+            // Never name the other order: the key may be someone else's, and its order id is theirs.
             throw new Problem(422, "Idempotency-Key reused",
-                    "Idempotency-Key " + key + " was used for a different request (order " + prior.get().orderId() + ")");
+                    "This Idempotency-Key was already used for a different request; use a new key for a new order");
         }
         return Orders.find(tx, prior.get().orderId()).map(order -> new Placed(order, false));
     }

@@ -23,7 +23,7 @@ public final class PointsService extends RuntimeService {
         PointsLedger ledger = new PointsLedger();
         runtime.consume(List.of(Topics.PAYMENTS_EVENTS, Topics.POINTS_COMMANDS),
                 new PointsHandler(ledger, new ReversedOrders(), runtime.outbox(), config.centsPerPoint()));
-        PointsRoutes.register(runtime.http(), runtime.db(), ledger);
+        PointsRoutes.register(runtime.http(), runtime.db(), ledger, config.adminToken());
         return new PointsService(runtime);
     }
 

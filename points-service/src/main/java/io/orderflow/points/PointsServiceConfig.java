@@ -2,6 +2,7 @@ package io.orderflow.points;
 
 import io.orderflow.platform.config.Env;
 import io.orderflow.platform.config.ServiceConfig;
+import io.orderflow.platform.http.AdminToken;
 
 /**
  * points-service's settings: the common ones plus its own.
@@ -9,8 +10,10 @@ import io.orderflow.platform.config.ServiceConfig;
  * @param common what every service reads (HTTP_PORT defaults to 8092)
  * @param centsPerPoint {@code POINTS_CENTS_PER_POINT} (default 100): an order earns
  *        floor(amountCents / centsPerPoint) points, i.e. 1 point per whole currency unit paid
+ * @param adminToken {@code ADMIN_TOKEN}: the bearer token of the operator credit/debit
+ *        ({@code POST /customers/{id}/points}); unset turns that endpoint off (403)
  */
-public record PointsServiceConfig(ServiceConfig common, long centsPerPoint) {
+public record PointsServiceConfig(ServiceConfig common, long centsPerPoint, AdminToken adminToken) {
 
     public static final String SERVICE_NAME = "points-service";
     public static final int DEFAULT_HTTP_PORT = 8092;
@@ -24,6 +27,7 @@ public record PointsServiceConfig(ServiceConfig common, long centsPerPoint) {
     public static PointsServiceConfig fromEnv(Env env) {
         return new PointsServiceConfig(
                 ServiceConfig.fromEnv(env, SERVICE_NAME, DEFAULT_HTTP_PORT),
-                env.longValue("POINTS_CENTS_PER_POINT", 100));
+                env.longValue("POINTS_CENTS_PER_POINT", 100),
+                AdminToken.of(env.optional("ADMIN_TOKEN")));
     }
 }

@@ -21,6 +21,16 @@ class PointsServiceConfigTest {
     }
 
     @Test
+    void theOperatorCreditIsOffWithoutAnAdminTokenAndRefusesAShortOne() {
+        assertThat(PointsServiceConfig.fromEnv(Env.of(Map.of())).adminToken().enabled()).isFalse();
+        assertThat(PointsServiceConfig.fromEnv(Env.of(Map.of("ADMIN_TOKEN", " "))).adminToken().enabled()).isFalse();
+        assertThat(PointsServiceConfig.fromEnv(Env.of(Map.of("ADMIN_TOKEN", "a-long-enough-token"))).adminToken().enabled())
+                .isTrue();
+        assertThatThrownBy(() -> PointsServiceConfig.fromEnv(Env.of(Map.of("ADMIN_TOKEN", "short"))))
+                .hasMessageContaining("ADMIN_TOKEN");
+    }
+
+    @Test
     void refusesANonPositiveEarnRate() {
         assertThatThrownBy(() -> PointsServiceConfig.fromEnv(Env.of(Map.of("POINTS_CENTS_PER_POINT", "0"))))
                 .hasMessageContaining("POINTS_CENTS_PER_POINT");

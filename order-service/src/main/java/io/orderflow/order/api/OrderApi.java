@@ -15,18 +15,24 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLTransientConnectionException;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code POST /orders} answers 202 as soon as the order, its payment and its event are committed;
  * {@code GET /orders/{id}} shows the status, the reason and the step timeline, and with
- * {@code ?waitSeconds=N} holds the answer until the status is final or N seconds passed.
+ * {@code ?waitSeconds=N} holds the answer until the status is final or N seconds passed. Waiting
+ * answers (long-polls, the event stream) run on the HTTP server's long-running pool, never on the
+ * workers that answer POST /orders.
  */
 public final class OrderApi {
 
     public static final int MAX_WAIT_SECONDS = 30;
     public static final int MAX_STREAM_SECONDS = 120;
+    public static final int HEARTBEAT_SECONDS = 15;
+    public static final int MAX_IDEMPOTENCY_KEY = 200;
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1," + MAX_IDEMPOTENCY_KEY + "}");
 
     private final Database db;
     private final Checkout checkout;
@@ -47,48 +53,59 @@ public final class OrderApi {
     private Response place(Request request) throws Exception {
         JsonNode json = request.json();
         PlaceOrderRequest order = PlaceOrderRequest.parse(json);
-        String key = request.header("Idempotency-Key").map(String::trim).filter(k -> !k.isEmpty()).orElse(null);
-        if (key != null && key.length() > 200) {
-            throw Problem.badRequest("Idempotency-Key", "must be at most 200 characters");
-        }
+        String key = idempotencyKey(request);
         Checkout.Placed placed = databaseCall(() -> checkout.place(order, key, hash(json)));
         return Response.json(202, OrderView.of(placed.order()))
                 .withHeader("Location", "/orders/" + placed.order().orderId());
     }
 
+    /** Optional; printable ASCII (what a UUID or any client-made token is), at most the column's 200. */
+    private static String idempotencyKey(Request request) {
+        String key = request.header("Idempotency-Key").map(String::trim).filter(k -> !k.isEmpty()).orElse(null);
+        if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw Problem.badRequest("Idempotency-Key", "must be 1-" + MAX_IDEMPOTENCY_KEY + " printable ASCII characters");
+        }
+        return key;
+    }
+
+    /** The order now; with {@code waitSeconds}, a long-poll answered when it is final or the wait is over. */
     private Response get(Request request) throws Exception {
         String orderId = request.pathParam("orderId");
         int waitSeconds = request.queryParam("waitSeconds").map(OrderApi::waitSeconds).orElse(0);
+        OrderRecord now = find(orderId);
+        if (waitSeconds == 0 || now.isFinal()) {
+            return Response.ok(OrderView.of(now));
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
-        try {
-            while (true) {
-                OrderRecord order = databaseCall(() -> db.read(c -> Orders.find(c, orderId)))
-                        .orElseThrow(() -> Problem.notFound("No order " + orderId));
-                if (order.isFinal() || System.nanoTime() >= deadline) {
-                    return Response.ok(OrderView.of(order));
+        return Response.deferred(() -> {
+            try {
+                OrderRecord order = now;
+                while (!order.isFinal() && System.nanoTime() < deadline) {
+                    waiters.awaitChange(orderId, deadline);
+                    order = find(orderId);
                 }
-                waiters.awaitChange(orderId, deadline);
-            }
-        } finally {
-            if (waitSeconds > 0) {
+                return Response.ok(OrderView.of(order));
+            } finally {
                 waiters.done(orderId);
             }
-        }
+        });
     }
 
     /**
      * Server-Sent Events: the order now, then each change, until it is final (or
      * {@link #MAX_STREAM_SECONDS} passed). For the caller that wants the outcome of its own request
-     * pushed rather than polled: {@code curl -N localhost:8080/orders/{id}/events}.
+     * pushed rather than polled: {@code curl -N localhost:8080/orders/{id}/events}. A comment line
+     * every {@link #HEARTBEAT_SECONDS} keeps idle proxies (and the server's idle timeout) from
+     * closing a quiet stream.
      */
     private Response events(Request request) throws Exception {
         String orderId = request.pathParam("orderId");
-        OrderRecord first = databaseCall(() -> db.read(c -> Orders.find(c, orderId)))
-                .orElseThrow(() -> Problem.notFound("No order " + orderId));
+        OrderRecord first = find(orderId);
         return Response.stream("text/event-stream", out -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_STREAM_SECONDS);
             OrderRecord order = first;
             java.time.Instant sent = null;
+            long lastWrite = System.nanoTime();
             try {
                 while (true) {
                     if (!order.updatedAt().equals(sent)) {
@@ -96,6 +113,11 @@ public final class OrderApi {
                         out.write(("event: order\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
                         out.flush();
                         sent = order.updatedAt();
+                        lastWrite = System.nanoTime();
+                    } else if (System.nanoTime() - lastWrite > TimeUnit.SECONDS.toNanos(HEARTBEAT_SECONDS)) {
+                        out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        lastWrite = System.nanoTime();
                     }
                     if (order.isFinal() || System.nanoTime() >= deadline) {
                         return;
@@ -107,6 +129,11 @@ public final class OrderApi {
                 waiters.done(orderId);
             }
         });
+    }
+
+    private OrderRecord find(String orderId) throws Exception {
+        return databaseCall(() -> db.read(c -> Orders.find(c, orderId)))
+                .orElseThrow(() -> Problem.notFound("No order " + orderId));
     }
 
     private static int waitSeconds(String value) {

@@ -1,48 +1,49 @@
 package io.orderflow.order.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.orderflow.platform.http.JsonFields;
 import io.orderflow.platform.http.Problem;
 import io.orderflow.platform.http.Problem.FieldError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** A checkout request, validated field by field: every invalid field is named in the 400 answer. */
+/**
+ * A checkout request, validated field by field: every invalid field is named in the 400 answer.
+ * The bounds keep every valid request inside the columns it is stored in (orders, V1): an order of
+ * {@link #MAX_ITEMS} items whose SKUs are {@link #MAX_SKU_LENGTH} characters that JSON escapes
+ * (quotes) still fits {@code items_json VARCHAR(20000)} (PlaceOrderRequestTest checks the worst case).
+ */
 public record PlaceOrderRequest(String customerId, String currency, List<Item> items, String couponCode, long pointsToRedeem) {
 
     public static final int MAX_ITEMS = 100;
+    public static final int MAX_SKU_LENGTH = 64;
     public static final int MAX_QUANTITY = 10_000;
     public static final long MAX_UNIT_PRICE_CENTS = 100_000_000L;
+    public static final long MAX_POINTS = 1_000_000_000_000L;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+    private static final Pattern COUPON = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     public record Item(String sku, int quantity, long unitPriceCents) {
     }
 
     public static PlaceOrderRequest parse(JsonNode json) {
         List<FieldError> errors = new ArrayList<>();
-        String customerId = text(json, "customerId", errors, true);
+        String customerId = JsonFields.requiredText(json, "customerId", "customerId", 100, errors);
         if (customerId != null && !ID.matcher(customerId).matches()) {
-            errors.add(new FieldError("customerId", "must be 1-100 letters, digits or ._:@-"));
+            errors.add(new FieldError("customerId", "must be 1-100 letters, digits or ._:@- starting with a letter or digit"));
         }
-        String currency = text(json, "currency", errors, true);
+        String currency = JsonFields.requiredText(json, "currency", "currency", 3, errors);
         if (currency != null && !CURRENCY.matcher(currency).matches()) {
             errors.add(new FieldError("currency", "must be an ISO 4217 code such as USD"));
         }
         List<Item> items = items(json.get("items"), errors);
-        String couponCode = text(json, "couponCode", errors, false);
-        if (couponCode != null && couponCode.isBlank()) {
-            couponCode = null;
+        String couponCode = JsonFields.optionalText(json, "couponCode", "couponCode", 64, errors);
+        if (couponCode != null && !COUPON.matcher(couponCode).matches()) {
+            errors.add(new FieldError("couponCode", "must be 1-64 letters, digits, _ or -"));
         }
-        long points = 0;
-        JsonNode p = json.get("pointsToRedeem");
-        if (p != null && !p.isNull()) {
-            if (!p.canConvertToLong() || !p.isIntegralNumber() || p.asLong() < 0) {
-                errors.add(new FieldError("pointsToRedeem", "must be a whole number >= 0"));
-            } else {
-                points = p.asLong();
-            }
-        }
+        long points = JsonFields.wholeNumber(json, "pointsToRedeem", "pointsToRedeem", 0, MAX_POINTS, 0L, errors);
         if (!errors.isEmpty()) {
             throw Problem.invalid(errors);
         }
@@ -70,52 +71,12 @@ public record PlaceOrderRequest(String customerId, String currency, List<Item> i
                 errors.add(new FieldError(path, "must be an object"));
                 continue;
             }
-            String sku = text(item, "sku", errors, true, path + ".sku");
-            JsonNode q = item.get("quantity");
-            int quantity = 0;
-            if (q == null || !q.isIntegralNumber() || q.asLong() < 1 || q.asLong() > MAX_QUANTITY) {
-                errors.add(new FieldError(path + ".quantity", "must be a whole number from 1 to " + MAX_QUANTITY));
-            } else {
-                quantity = q.asInt();
-            }
-            JsonNode u = item.get("unitPriceCents");
-            long unit = 0;
-            if (u == null || !u.isIntegralNumber() || u.asLong() < 0 || u.asLong() > MAX_UNIT_PRICE_CENTS) {
-                errors.add(new FieldError(path + ".unitPriceCents",
-                        "must be a whole number of minor units from 0 to " + MAX_UNIT_PRICE_CENTS));
-            } else {
-                unit = u.asLong();
-            }
-            items.add(new Item(sku, quantity, unit));
+            String sku = JsonFields.requiredText(item, "sku", path + ".sku", MAX_SKU_LENGTH, errors);
+            long quantity = JsonFields.wholeNumber(item, "quantity", path + ".quantity", 1, MAX_QUANTITY, null, errors);
+            long unit = JsonFields.wholeNumber(item, "unitPriceCents", path + ".unitPriceCents", 0, MAX_UNIT_PRICE_CENTS,
+                    null, errors);
+            items.add(new Item(sku, (int) quantity, unit));
         }
         return List.copyOf(items);
-    }
-
-    private static String text(JsonNode json, String field, List<FieldError> errors, boolean required) {
-        return text(json, field, errors, required, field);
-    }
-
-    private static String text(JsonNode json, String field, List<FieldError> errors, boolean required, String path) {
-        JsonNode node = json.get(field);
-        if (node == null || node.isNull()) {
-            if (required) {
-                errors.add(new FieldError(path, "is required"));
-            }
-            return null;
-        }
-        if (!node.isTextual()) {
-            errors.add(new FieldError(path, "must be a string"));
-            return null;
-        }
-        String value = node.asText().trim();
-        if (required && value.isEmpty()) {
-            errors.add(new FieldError(path, "must not be blank"));
-            return null;
-        }
-        if (value.length() > 100) {
-            errors.add(new FieldError(path, "must be at most 100 characters"));
-            return null;
-        }
-        return value;
     }
 }

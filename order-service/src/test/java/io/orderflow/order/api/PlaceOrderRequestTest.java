@@ -46,4 +46,41 @@ class PlaceOrderRequestTest {
                 + "\"unitPriceCents\":\"9\"}]}"))
                 .containsExactlyInAnyOrder("customerId", "items[0].quantity", "items[0].unitPriceCents");
     }
+
+    @Test
+    void refusesNumbersBeyond64BitsInsteadOfWrappingThem() {
+        assertThat(invalidFields("{\"customerId\":\"c-1\",\"currency\":\"USD\",\"items\":[{\"sku\":\"A\","
+                + "\"quantity\":18446744073709551617,\"unitPriceCents\":18446744073709551616}],"
+                + "\"pointsToRedeem\":-18446744073709551616}"))
+                .containsExactlyInAnyOrder("items[0].quantity", "items[0].unitPriceCents", "pointsToRedeem");
+    }
+
+    @Test
+    void refusesControlCharactersEvenAtTheEdgesWhereTrimmingWouldHideThem() {
+        assertThat(invalidFields("{\"customerId\":\"c-1\",\"currency\":\"USD\",\"items\":[{\"sku\":\"A\\u0000\","
+                + "\"quantity\":1,\"unitPriceCents\":1},{\"sku\":\"B\\u202Eevil\",\"quantity\":1,\"unitPriceCents\":1},"
+                + "{\"sku\":\"\\ud800\",\"quantity\":1,\"unitPriceCents\":1}]}"))
+                .containsExactly("items[0].sku", "items[1].sku", "items[2].sku");
+    }
+
+    @Test
+    void theLargestValidOrderFitsTheItemsColumn() throws Exception {
+        // 100 items whose SKUs are all quotes (each escaped to two characters) at the largest numbers.
+        String sku = "\"".repeat(PlaceOrderRequest.MAX_SKU_LENGTH);
+        List<io.orderflow.order.OrderRecord.Item> items = java.util.stream.IntStream.range(0, PlaceOrderRequest.MAX_ITEMS)
+                .mapToObj(i -> new io.orderflow.order.OrderRecord.Item(sku, PlaceOrderRequest.MAX_QUANTITY,
+                        PlaceOrderRequest.MAX_UNIT_PRICE_CENTS))
+                .toList();
+
+        // orders.items_json is VARCHAR(20000) (V1__orders_and_payments.sql)
+        assertThat(Json.MAPPER.writeValueAsString(items).length()).isLessThanOrEqualTo(20_000);
+    }
+
+    @Test
+    void refusesFieldsLongerThanTheirColumns() {
+        String json = "{\"customerId\":\"" + "c".repeat(101) + "\",\"currency\":\"USD\",\"items\":[{\"sku\":\""
+                + "s".repeat(PlaceOrderRequest.MAX_SKU_LENGTH + 1) + "\",\"quantity\":1,\"unitPriceCents\":1}],"
+                + "\"couponCode\":\"" + "C".repeat(65) + "\"}";
+        assertThat(invalidFields(json)).containsExactlyInAnyOrder("customerId", "items[0].sku", "couponCode");
+    }
 }

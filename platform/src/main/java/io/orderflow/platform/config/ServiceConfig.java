@@ -6,6 +6,8 @@ package io.orderflow.platform.config;
  *
  * @param serviceName also the service's consumer group and the prefix of its DLT
  * @param dataDir {@code DATA_DIR}: local files (H2 databases, Kafka Streams state), default {@code ./.orderflow}
+ * @param httpHost {@code HTTP_HOST}: the interface to bind, {@code 127.0.0.1} by default (reachable from this
+ *        machine only); {@code 0.0.0.0} in a container, where the published port decides who can reach it
  * @param httpPort {@code HTTP_PORT}
  * @param kafkaBootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}
  * @param schemaRegistryUrl {@code SCHEMA_REGISTRY_URL}
@@ -33,7 +35,7 @@ public record ServiceConfig(
         return new ServiceConfig(
                 serviceName,
                 dataDir,
-                env.string("HTTP_HOST", "0.0.0.0"),
+                env.string("HTTP_HOST", "127.0.0.1"),
                 env.integer("HTTP_PORT", defaultHttpPort),
                 env.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
                 env.string("SCHEMA_REGISTRY_URL", "http://localhost:8081"),
