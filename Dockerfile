@@ -47,7 +47,10 @@ COPY --from=build /orderflow.jar /app/orderflow.jar
 # DATA_DIR holds local state (Kafka Streams' RocksDB; H2 files when DB_URL is not set):
 # mount a volume at /app/data to keep it. Heap: a share of the container's memory limit;
 # override JAVA_TOOL_OPTIONS per container (compose does for order-service).
+# HTTP_HOST: the services bind 127.0.0.1 by default (safe on a laptop); inside a container that
+# would make them unreachable through a published port, and the container's network is the boundary.
 ENV DATA_DIR=/app/data \
+    HTTP_HOST=0.0.0.0 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 
 USER orderflow
