@@ -1,20 +1,33 @@
 package io.orderflow.order;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Wakes the long-polling {@code GET /orders/{id}?waitSeconds=} callers of an order when its status
- * changes in this instance. A caller re-reads the database after every wake-up and at least every
- * {@link #RECHECK_MILLIS}, so a change applied by another instance is seen too.
+ * changes in this instance (after the commit that changed it). A caller re-reads the database after
+ * every wake-up and at least every {@link #RECHECK}, so a change applied by another instance, or
+ * one that committed between the caller's read and its wait, is seen too.
  */
 public final class OrderWaiters {
 
-    static final long RECHECK_MILLIS = 250;
+    static final Duration RECHECK = Duration.ofMillis(250);
 
     private final Map<String, Object> monitors = new ConcurrentHashMap<>();
+    private final long recheckMillis;
 
+    public OrderWaiters() {
+        this(RECHECK);
+    }
+
+    /** @param recheck the longest a waiter sleeps without a wake-up before it reads the order again */
+    OrderWaiters(Duration recheck) {
+        this.recheckMillis = recheck.toMillis();
+    }
+
+    /** Wakes the waiters of the order: call it once the change is committed, so they read the new status. */
     public void changed(String orderId) {
         Object monitor = monitors.get(orderId);
         if (monitor != null) {
@@ -32,7 +45,7 @@ public final class OrderWaiters {
         }
         Object monitor = monitors.computeIfAbsent(orderId, k -> new Object());
         synchronized (monitor) {
-            monitor.wait(Math.min(remainingMillis, RECHECK_MILLIS));
+            monitor.wait(Math.min(remainingMillis, recheckMillis));
         }
     }
 
