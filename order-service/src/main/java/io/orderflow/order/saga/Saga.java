@@ -120,6 +120,7 @@ public final class Saga {
      *
      * @param current the saga so far, or null when the order has none yet
      * @param now the input's timestamp
+     * @throws IllegalArgumentException for an event of another order than {@code orderId} (a poison record)
      */
     public static Transition apply(SagaState current, String orderId, SpecificRecord event, Instant now,
                                    SagaSettings settings) {
