@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param sagaStepDeadline {@code SAGA_STEP_DEADLINE}: a saga still PENDING after it is compensated (TIMEOUT)
  * @param sagaCompensationDeadline {@code SAGA_COMPENSATION_DEADLINE}: COMPENSATING longer than it → FAILED
  * @param paymentLimitCents {@code PAYMENT_LIMIT_CENTS}: the simulated gateway declines larger charges (402)
- * @param sagaRetention {@code SAGA_RETENTION} (default 7 days): a finished saga is deleted from the saga's
+ * @param sagaRetention {@code SAGA_RETENTION} (default 7 days, {@code P7D}): a finished saga is deleted from the saga's
  *        store this long after it finished; a step result older than this for an order without saga is ignored
  * @param sagaRebalanceGrace {@code SAGA_REBALANCE_GRACE} (default 30 s): readiness is DOWN once the saga has
  *        not been RUNNING for longer than this

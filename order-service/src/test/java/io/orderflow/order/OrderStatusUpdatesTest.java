@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -77,6 +78,34 @@ class OrderStatusUpdatesTest {
         assertThat(readBeforeCommit[0]).as("the waiter was woken before the commit").isFalse();
         assertThat(answered.get()).as("what the long poll answered after its wake-up").isEqualTo("COMPLETED");
         assertThat(reads.availablePermits()).as("reads after the wake-up").isEqualTo(1);
+    }
+
+    @Test
+    void oneCallerFinishingDoesNotStrandAnotherWaitingOnTheSameOrder() throws Exception {
+        OrderWaiters waiters = new OrderWaiters(Duration.ofMinutes(1));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Thread first = new Thread(() -> awaitQuietly(waiters, deadline), "first");
+        Thread second = new Thread(() -> awaitQuietly(waiters, deadline), "second");
+        first.start();
+        second.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.getState() == Thread.State.TIMED_WAITING
+                && second.getState() == Thread.State.TIMED_WAITING);
+
+        waiters.done("order-1"); // e.g. a third caller's long poll ended
+        waiters.changed("order-1");
+
+        first.join(TimeUnit.SECONDS.toMillis(10));
+        second.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(first.isAlive() || second.isAlive()).as("a waiter still asleep after the wake-up").isFalse();
+        assertThat(waiters.watchedOrders()).as("monitors left behind").isZero();
+    }
+
+    private static void awaitQuietly(OrderWaiters waiters, long deadline) {
+        try {
+            waiters.awaitChange("order-1", deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @ParameterizedTest(name = "{0}")
