@@ -9,7 +9,8 @@ public final class LoggingSender implements NotificationSender {
     private static final Logger log = LoggerFactory.getLogger(LoggingSender.class);
 
     @Override
-    public void send(Notification n) {
-        log.info("Order {}: to customer {} [{}]: {}", n.orderId(), n.customerId(), n.kind(), n.message());
+    public void send(String idempotencyKey, Notification n) {
+        log.info("Order {}: to customer {} [{}] ({}): {}", n.orderId(), n.customerId(), n.kind(), idempotencyKey,
+                n.message());
     }
 }

@@ -24,6 +24,9 @@ final class NotificationComposer {
                             + p.getOrderId() + ".", eventId, now));
         }
         if (event instanceof OrderStatusChanged s) {
+            if (s.getStatus() == s.getPreviousStatus()) {
+                return Optional.empty(); // the steps of a FAILED order changed, not its outcome
+            }
             String order = s.getOrderId();
             return switch (s.getStatus()) {
                 case COMPLETED -> Optional.of(notification(s, Notification.Kind.ORDER_CONFIRMED,

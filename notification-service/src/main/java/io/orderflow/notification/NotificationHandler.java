@@ -6,6 +6,7 @@ import io.orderflow.events.PaymentRefunded;
 import io.orderflow.platform.consumer.ConsumedEvent;
 import io.orderflow.platform.consumer.EventHandler;
 import io.orderflow.platform.consumer.PoisonEventException;
+import io.orderflow.platform.db.Database;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.Optional;
@@ -14,20 +15,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells the customer about payments and final order statuses. The notification row is inserted in
- * the consumer's transaction first and the sender is called only when the insert took: never twice
- * for one event (inbox + UNIQUE(source_event_id)), nor twice of one kind for one order.
+ * Decides which payments and final order statuses the customer hears about, and records each such
+ * notification (PENDING) in the consumer's transaction: once per event (inbox + UNIQUE(source_event_id))
+ * and once per kind and order. Nothing is sent here: the {@link NotificationDispatcher}, woken once the
+ * transaction committed, sends it. So a batch that rolls back and is replayed sends nothing twice, and
+ * a slow or rate-limited sender never holds the consumer's transaction.
  */
 final class NotificationHandler implements EventHandler {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationHandler.class);
 
     private final NotificationLog notifications;
-    private final NotificationSender sender;
+    private final Runnable recorded;
 
-    NotificationHandler(NotificationLog notifications, NotificationSender sender) {
+    /** @param recorded run after the commit of a transaction that recorded a notification (wakes the dispatcher) */
+    NotificationHandler(NotificationLog notifications, Runnable recorded) {
         this.notifications = notifications;
-        this.sender = sender;
+        this.recorded = recorded;
     }
 
     @Override
@@ -43,9 +47,9 @@ final class NotificationHandler implements EventHandler {
         }
         Notification n = notification.get();
         if (notifications.record(tx, n)) {
-            sender.send(n);
+            Database.afterCommit(recorded);
         } else {
-            log.info("Order {}: {} notification sent before; not sending again", n.orderId(), n.kind());
+            log.info("Order {}: {} notification recorded before; not sending again", n.orderId(), n.kind());
         }
     }
 }

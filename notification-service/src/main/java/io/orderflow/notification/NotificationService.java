@@ -9,13 +9,17 @@ import java.util.List;
 
 /**
  * notification-service: tells customers about their payment and their order's outcome, once.
- * Consumer group {@code notification-service} on payments.events and orders.status;
- * {@code GET /notifications?orderId=}.
+ * Consumer group {@code notification-service} on payments.events and orders.status records each
+ * notification; a dispatcher sends it after the commit, paced by {@code NOTIFICATION_MAX_PER_SECOND}.
+ * {@code GET /notifications?orderId=}, {@code GET /notifications/pending}.
  */
 public final class NotificationService extends RuntimeService {
 
-    private NotificationService(ServiceRuntime runtime) {
+    private final NotificationDispatcher dispatcher;
+
+    private NotificationService(ServiceRuntime runtime, NotificationDispatcher dispatcher) {
         super(runtime);
+        this.dispatcher = dispatcher;
     }
 
     /** With the default sender: the log. */
@@ -27,9 +31,19 @@ public final class NotificationService extends RuntimeService {
         ServiceRuntime runtime = ServiceRuntime.create(config.common());
         NotificationLog notifications = new NotificationLog();
         NotificationSender paced = config.maxPerSecond() > 0 ? new RateLimitedSender(sender, config.maxPerSecond()) : sender;
-        runtime.consume(List.of(Topics.PAYMENTS_EVENTS, Topics.ORDERS_STATUS), new NotificationHandler(notifications, paced));
-        NotificationRoutes.register(runtime.http(), runtime.db(), notifications);
-        return new NotificationService(runtime);
+        NotificationDispatcher dispatcher = new NotificationDispatcher(config.common().serviceName(), runtime.db(),
+                new PendingNotifications(), paced, NotificationDispatcher.Settings.forRate(config.maxPerSecond()));
+        runtime.consume(List.of(Topics.PAYMENTS_EVENTS, Topics.ORDERS_STATUS),
+                new NotificationHandler(notifications, dispatcher::wakeup));
+        NotificationRoutes.register(runtime.http(), runtime.db(), notifications, dispatcher);
+        runtime.closeOnStop(dispatcher);
+        return new NotificationService(runtime, dispatcher);
+    }
+
+    /** Sends what is pending, including what an earlier run recorded but did not send. */
+    @Override
+    protected void afterStart() {
+        dispatcher.start();
     }
 
     public static void main(String[] args) throws Exception {

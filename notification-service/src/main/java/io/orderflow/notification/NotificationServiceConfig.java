@@ -8,7 +8,8 @@ import io.orderflow.platform.config.ServiceConfig;
  *
  * @param common what every service reads (HTTP_PORT defaults to 8093)
  * @param maxPerSecond {@code NOTIFICATION_MAX_PER_SECOND} (default 0 = unlimited): paces the sender, as an
- *        SMS or e-mail provider would require; the consumer simply slows down (Kafka buffers the rest)
+ *        SMS or e-mail provider would require; the consumer keeps going, the pending notifications wait
+ *        in the table (see {@code GET /notifications/pending})
  */
 public record NotificationServiceConfig(ServiceConfig common, int maxPerSecond) {
 

@@ -4,7 +4,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Paces another sender to at most {@code perSecond} sends per second by waiting before a send that
- * comes too early. The consumer thread waits with it: back-pressure, not loss.
+ * comes too early. Only the {@link NotificationDispatcher} calls it, between its transactions, so
+ * the wait holds no database transaction and never slows the consumer: the pending rows wait in the
+ * table instead.
  */
 public final class RateLimitedSender implements NotificationSender {
 
@@ -21,7 +23,7 @@ public final class RateLimitedSender implements NotificationSender {
     }
 
     @Override
-    public void send(Notification notification) throws Exception {
+    public void send(String idempotencyKey, Notification notification) throws Exception {
         long wait;
         synchronized (this) {
             long now = System.nanoTime();
@@ -32,6 +34,6 @@ public final class RateLimitedSender implements NotificationSender {
         if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
         }
-        delegate.send(notification);
+        delegate.send(idempotencyKey, notification);
     }
 }

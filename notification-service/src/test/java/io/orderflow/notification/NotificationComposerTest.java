@@ -36,6 +36,14 @@ class NotificationComposerTest {
     }
 
     @Test
+    void aFailedOrdersStepUpdateIsNotToldAgain() {
+        var update = NotificationHandlerTest.status("o-1", OrderStatus.FAILED, "x");
+        update.setPreviousStatus(OrderStatus.FAILED);
+
+        assertThat(NotificationComposer.compose("e", update, NOW)).isEmpty();
+    }
+
+    @Test
     void intermediateStatusesAreNot() {
         assertThat(NotificationComposer.compose("e", NotificationHandlerTest.status("o-1", OrderStatus.PENDING, null), NOW)).isEmpty();
         assertThat(NotificationComposer.compose("e", NotificationHandlerTest.status("o-1", OrderStatus.COMPENSATING, "x"), NOW)).isEmpty();

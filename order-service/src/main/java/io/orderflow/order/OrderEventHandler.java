@@ -7,6 +7,7 @@ import io.orderflow.order.payment.PaymentGateway;
 import io.orderflow.platform.consumer.ConsumedEvent;
 import io.orderflow.platform.consumer.EventHandler;
 import io.orderflow.platform.consumer.PoisonEventException;
+import io.orderflow.platform.db.Database;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.schemas.Topics;
 import java.sql.Connection;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * order-service's consumer (group order-service): applies the saga's status changes to the orders
- * table, and executes RefundPayment compensations through the payment gateway.
+ * table (and wakes the order's long-poll and SSE waiters once that is committed), and executes
+ * RefundPayment compensations through the payment gateway.
  */
 public final class OrderEventHandler implements EventHandler {
 
@@ -37,9 +39,15 @@ public final class OrderEventHandler implements EventHandler {
     public void handle(ConsumedEvent event, Connection tx) throws Exception {
         if (event.value() instanceof OrderStatusChanged change) {
             if (Orders.applyStatus(tx, change)) {
-                log.info("Order {} is now {}{}", change.getOrderId(), change.getStatus(),
-                        change.getReason() == null ? "" : " (" + change.getReason() + ")");
-                waiters.changed(change.getOrderId());
+                if (change.getStatus() == change.getPreviousStatus()) {
+                    log.info("Order {}: steps updated, still {}", change.getOrderId(), change.getStatus());
+                } else {
+                    log.info("Order {} is now {}{}", change.getOrderId(), change.getStatus(),
+                            change.getReason() == null ? "" : " (" + change.getReason() + ")");
+                }
+                // Woken before the commit, a waiter would read the old status and wait again.
+                String orderId = change.getOrderId();
+                Database.afterCommit(() -> waiters.changed(orderId));
             } else {
                 log.warn("Order {}: ignored status {} (order unknown or already final)", change.getOrderId(), change.getStatus());
             }

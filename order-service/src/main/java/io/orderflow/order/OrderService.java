@@ -7,6 +7,7 @@ import io.orderflow.order.payment.SimulatedPaymentGateway;
 import io.orderflow.order.saga.SagaSettings;
 import io.orderflow.order.saga.SagaTopology;
 import io.orderflow.platform.config.Env;
+import io.orderflow.platform.kafka.TopicAdmin;
 import io.orderflow.platform.lifecycle.ServiceRunner;
 import io.orderflow.platform.runtime.RuntimeService;
 import io.orderflow.platform.runtime.ServiceRuntime;
@@ -23,7 +24,10 @@ import org.apache.kafka.streams.StreamsBuilder;
  */
 public final class OrderService extends RuntimeService {
 
-    /** The saga's Kafka Streams application id (its consumer group and the prefix of its internal topics). */
+    /**
+     * The saga's Kafka Streams application id (its consumer group and the prefix of its internal
+     * topics); its dead letters go to {@code order-saga.dlt} ({@code redrive order-saga}).
+     */
     public static final String SAGA_APPLICATION_ID = "order-saga";
 
     private final OrderServiceConfig config;
@@ -52,17 +56,19 @@ public final class OrderService extends RuntimeService {
 
         StreamsBuilder builder = new StreamsBuilder();
         SagaTopology.build(builder, runtime.serde(), new SagaSettings(config.sagaStepDeadline(),
-                config.sagaCompensationDeadline(), Duration.ofSeconds(1)));
+                config.sagaCompensationDeadline(), SagaSettings.DEFAULT_PUNCTUATE_INTERVAL, config.sagaRetention()));
         Properties streamsConfig = StreamsApp.defaults(SAGA_APPLICATION_ID, config.common().kafkaBootstrapServers(),
                 config.streamsStateDir(), config.common().topicReplicationFactor());
-        saga = new StreamsApp(builder.build(), streamsConfig);
+        saga = new StreamsApp(builder.build(), streamsConfig, config.sagaRebalanceGrace());
         runtime.closeOnStop(saga).closeOnStop(catalog);
         runtime.readinessCheck("saga", saga::isHealthy).readinessCheck("couponView", catalog::loaded);
     }
 
-    /** The runtime has created the topics the saga and the catalog read. */
+    /** The runtime has created the topics the saga and the catalog read; the saga's own DLT is created here. */
     @Override
     protected void afterStart() throws Exception {
+        TopicAdmin.ensureTopics(config.common().kafkaBootstrapServers(), config.common().topicPartitions(),
+                config.common().topicReplicationFactor(), List.of(SAGA_APPLICATION_ID));
         catalog.start(Duration.ofSeconds(30));
         saga.start(Duration.ofSeconds(60));
     }

@@ -1,7 +1,9 @@
 package io.orderflow.order;
 
+import io.orderflow.order.saga.SagaSettings;
 import io.orderflow.platform.config.Env;
 import io.orderflow.platform.config.ServiceConfig;
+import io.orderflow.platform.streams.StreamsApp;
 import java.time.Duration;
 
 /**
@@ -10,9 +12,13 @@ import java.time.Duration;
  * @param sagaStepDeadline {@code SAGA_STEP_DEADLINE}: a saga still PENDING after it is compensated (TIMEOUT)
  * @param sagaCompensationDeadline {@code SAGA_COMPENSATION_DEADLINE}: COMPENSATING longer than it → FAILED
  * @param paymentLimitCents {@code PAYMENT_LIMIT_CENTS}: the simulated gateway declines larger charges (402)
+ * @param sagaRetention {@code SAGA_RETENTION} (default 7 days, {@code P7D}): a finished saga is deleted from the saga's
+ *        store this long after it finished; a step result older than this for an order without saga is ignored
+ * @param sagaRebalanceGrace {@code SAGA_REBALANCE_GRACE} (default 30 s): readiness is DOWN once the saga has
+ *        not been RUNNING for longer than this
  */
 public record OrderServiceConfig(ServiceConfig common, Duration sagaStepDeadline, Duration sagaCompensationDeadline,
-                                 long paymentLimitCents) {
+                                 long paymentLimitCents, Duration sagaRetention, Duration sagaRebalanceGrace) {
 
     public static final String SERVICE_NAME = "order-service";
     public static final int DEFAULT_PORT = 8080;
@@ -22,7 +28,9 @@ public record OrderServiceConfig(ServiceConfig common, Duration sagaStepDeadline
                 ServiceConfig.fromEnv(env, SERVICE_NAME, DEFAULT_PORT),
                 env.duration("SAGA_STEP_DEADLINE", Duration.ofSeconds(30)),
                 env.duration("SAGA_COMPENSATION_DEADLINE", Duration.ofSeconds(60)),
-                env.longValue("PAYMENT_LIMIT_CENTS", 10_000_000L));
+                env.longValue("PAYMENT_LIMIT_CENTS", 10_000_000L),
+                env.duration("SAGA_RETENTION", SagaSettings.DEFAULT_RETENTION),
+                env.duration("SAGA_REBALANCE_GRACE", StreamsApp.DEFAULT_REBALANCE_GRACE));
     }
 
     /** Where Kafka Streams keeps the saga's state store (RocksDB), under DATA_DIR. */

@@ -1,6 +1,7 @@
 package io.orderflow.order;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.orderflow.events.OrderStatus;
 import io.orderflow.events.OrderStatusChanged;
 import io.orderflow.events.StepOutcome;
 import io.orderflow.platform.http.Json;
@@ -13,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The orders table and its status history: SQL only, no rules beyond "a final status never changes". */
+/**
+ * The orders table and its status history: SQL only, no rules beyond "a final status never changes"
+ * (a FAILED order's steps may still change, its status not).
+ */
 public final class Orders {
 
     private static final TypeReference<List<OrderRecord.Item>> ITEMS = new TypeReference<>() {
@@ -51,13 +55,17 @@ public final class Orders {
     }
 
     /**
-     * Applies the saga's status change unless the order is already final. Returns whether it changed
-     * anything.
+     * Applies the saga's status change unless the order is already final. A FAILED → FAILED change
+     * updates only the steps (and reason) of a FAILED order: late acknowledgements show what is still
+     * owed, and the final status stays. Returns whether it changed anything.
      */
     public static boolean applyStatus(Connection tx, OrderStatusChanged change) throws Exception {
         List<OrderRecord.Step> steps = new ArrayList<>();
         for (StepOutcome s : change.getSteps()) {
             steps.add(new OrderRecord.Step(s.getStep().name(), s.getState().name(), s.getDetail(), s.getUpdatedAt()));
+        }
+        if (change.getStatus() == change.getPreviousStatus()) {
+            return change.getStatus() == OrderStatus.FAILED && updateStepsOfFailed(tx, change, steps);
         }
         int updated;
         try (PreparedStatement ps = tx.prepareStatement("UPDATE orders SET status = ?, reason = ?, steps_json = ?, "
@@ -74,6 +82,18 @@ public final class Orders {
                     change.getOccurredAt());
         }
         return updated == 1;
+    }
+
+    private static boolean updateStepsOfFailed(Connection tx, OrderStatusChanged change, List<OrderRecord.Step> steps)
+            throws Exception {
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE orders SET reason = ?, steps_json = ?, updated_at = ? "
+                + "WHERE order_id = ? AND status = 'FAILED'")) {
+            ps.setString(1, change.getReason());
+            ps.setString(2, Json.MAPPER.writeValueAsString(steps));
+            ps.setTimestamp(3, Timestamp.from(change.getOccurredAt()));
+            ps.setString(4, change.getOrderId());
+            return ps.executeUpdate() == 1;
+        }
     }
 
     public static Optional<OrderRecord> find(Connection c, String orderId) throws Exception {

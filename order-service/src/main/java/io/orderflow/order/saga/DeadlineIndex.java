@@ -8,9 +8,10 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The sagas waiting for a deadline, ordered by it: key {@code <deadline millis, 20 digits>|<orderId>},
- * value the orderId. Zero-padded millis sort as strings the way they sort as numbers, so the
- * punctuator range-scans only the due entries instead of every saga.
+ * The sagas waiting for their next due time ({@link Saga#nextDue}: a deadline, or when a finished
+ * saga is deleted), ordered by it: key {@code <due millis, 20 digits>|<orderId>}, value the orderId.
+ * Zero-padded millis sort as strings the way they sort as numbers, so the punctuator range-scans
+ * only the due entries instead of every saga.
  */
 final class DeadlineIndex {
 
@@ -26,7 +27,7 @@ final class DeadlineIndex {
         return String.format("%020d|%s", deadlineMillis, orderId);
     }
 
-    /** Moves {@code orderId} from its old deadline to its new one (either may be null: not indexed). */
+    /** Moves {@code orderId} from its old due time to its new one (either may be null: not indexed). */
     void move(String orderId, Instant from, Instant to) {
         if (from != null && from.equals(to)) {
             return;

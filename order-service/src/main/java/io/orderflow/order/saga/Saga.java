@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +44,22 @@ import org.slf4j.LoggerFactory;
  *   <li>COMPENSATING → CANCELLED when every requested undo is acknowledged, or → FAILED when the
  *       compensation deadline passes first.</li>
  *   <li>A success that arrives after compensation began is undone at once (once per step).</li>
- *   <li>COMPLETED, CANCELLED and FAILED never change; an input already applied (same eventId) changes nothing.</li>
+ *   <li>COMPLETED, CANCELLED and FAILED never change; an input already applied (same eventId) changes nothing.
+ *       A FAILED saga still records the acknowledgements and successes that come after it, and emits
+ *       the order's steps again (an OrderStatusChanged FAILED → FAILED) so what is still owed shows.</li>
+ *   <li>A finished saga is deleted {@link SagaSettings#retention()} after it finished ({@link #purgeDue}).
+ *       An input older than the retention for an order without saga is logged and ignored: it belongs to
+ *       a saga that was deleted, and must not start a new one.</li>
  * </ul>
  *
- * <p>Step results that arrive before PaymentCompleted (only by a bug or a replay) are kept in a
- * state without status and applied when PaymentCompleted arrives.
+ * <p>Step results that arrive before PaymentCompleted (the saga read the results' partition first,
+ * a replay, or a bug) are kept in a state without status, with a deadline of one step deadline from
+ * the first of them. PaymentCompleted in time starts the saga with them. When the deadline passes
+ * first, the orphan is resolved: every step that succeeded is undone (ReleaseCoupon, ReversePoints,
+ * built from what the results carried), no OrderStatusChanged is emitted (the saga never saw the order
+ * paid), and the orphan is deleted after the retention. A PaymentCompleted that still comes after that
+ * starts the saga and compensates it at once (the steps are being undone), so the order still ends
+ * CANCELLED and its payment is refunded.
  */
 public final class Saga {
 
@@ -108,10 +120,22 @@ public final class Saga {
      *
      * @param current the saga so far, or null when the order has none yet
      * @param now the input's timestamp
+     * @throws IllegalArgumentException for an event of another order than {@code orderId} (a poison record)
      */
     public static Transition apply(SagaState current, String orderId, SpecificRecord event, Instant now,
                                    SagaSettings settings) {
         Objects.requireNonNull(event, "event");
+        String eventOrderId = String.valueOf(event.get(event.getSchema().getField("orderId").pos()));
+        if (!eventOrderId.equals(orderId)) {
+            // Applying it to either order would be wrong: the record is poison (dead-lettered by the caller).
+            throw new IllegalArgumentException(type(event) + " of order " + eventOrderId + " arrived keyed by "
+                    + orderId);
+        }
+        if (current == null && olderThanRetention(event, now, settings)) {
+            log.warn("Order {}: {} {} from {} is older than the saga retention {} and the order has no saga; "
+                    + "ignored", orderId, type(event), AvroBinary.eventId(event), occurredAt(event), settings.retention());
+            return unchanged(null);
+        }
         SagaState before = current != null ? current : initial(orderId, now);
         String eventId = AvroBinary.eventId(event);
         if (before.getAppliedEventIds().contains(eventId)) {
@@ -127,7 +151,10 @@ public final class Saga {
         return new Transition(saga.state, saga.emitted, true);
     }
 
-    /** Checks the saga's deadline at wall-clock time {@code now}: PENDING → COMPENSATING, COMPENSATING → FAILED. */
+    /**
+     * Checks the saga's deadline at wall-clock time {@code now}: PENDING → COMPENSATING, COMPENSATING →
+     * FAILED, results without PaymentCompleted → resolved orphan.
+     */
     public static Transition deadlineCheck(SagaState current, Instant now, SagaSettings settings) {
         Instant deadline = current.getDeadline();
         if (deadline == null || now.isBefore(deadline)) {
@@ -138,6 +165,8 @@ public final class Saga {
             saga.timeOut();
         } else if (current.getStatus() == OrderStatus.COMPENSATING) {
             saga.fail();
+        } else if (current.getStatus() == null) {
+            saga.resolveOrphan();
         } else {
             log.warn("Order {}: deadline {} on a saga in status {}; dropped", current.getOrderId(), deadline,
                     current.getStatus());
@@ -147,21 +176,35 @@ public final class Saga {
         return new Transition(saga.state, saga.emitted, true);
     }
 
+    /** When the saga must be looked at without an input: its deadline, else when it is to be deleted; null for never. */
+    public static Instant nextDue(SagaState state) {
+        return state.getDeadline() != null ? state.getDeadline() : state.getPurgeAt();
+    }
+
+    /** Whether the saga is finished (or a resolved orphan) and its retention has passed: delete it. */
+    public static boolean purgeDue(SagaState state, Instant now) {
+        return state.getDeadline() == null && state.getPurgeAt() != null && !now.isBefore(state.getPurgeAt());
+    }
+
     /** @return whether the event changed the saga */
     private boolean dispatch(SpecificRecord event) {
         if (event instanceof PaymentCompleted e) {
             return start(e);
         } else if (event instanceof CouponRedeemed e) {
+            rememberEarly(e.getCustomerId(), e.getCouponCode());
             return succeeded(SagaStep.COUPON, "redeemed " + e.getCouponCode() + ", discount " + e.getDiscountCents());
         } else if (event instanceof CouponRejected e) {
+            rememberEarly(e.getCustomerId(), e.getCouponCode());
             return rejected(SagaStep.COUPON, e.getReason() + " " + e.getDetail());
         } else if (event instanceof CouponReleased e) {
             return acknowledged(SagaStep.COUPON, e.getReleased()
                     ? "released " + e.getCouponCode()
                     : "nothing to release; " + e.getCouponCode() + " locked for this order");
         } else if (event instanceof PointsApplied e) {
+            rememberEarly(e.getCustomerId(), null);
             return succeeded(SagaStep.POINTS, "redeemed " + e.getRedeemed() + ", earned " + e.getEarned());
         } else if (event instanceof PointsRejected e) {
+            rememberEarly(e.getCustomerId(), null);
             return rejected(SagaStep.POINTS, e.getReason() + " " + e.getDetail());
         } else if (event instanceof PointsReversed e) {
             return acknowledged(SagaStep.POINTS, e.getReversedDelta() == 0
@@ -174,12 +217,26 @@ public final class Saga {
         return false;
     }
 
+    /** What a compensation before PaymentCompleted needs, taken from the step results (PaymentCompleted overwrites it). */
+    private void rememberEarly(String customerId, String couponCode) {
+        if (state.getStatus() != null) {
+            return;
+        }
+        if (state.getCustomerId() == null) {
+            state.setCustomerId(customerId);
+        }
+        if (state.getCouponCode() == null && couponCode != null) {
+            state.setCouponCode(couponCode);
+        }
+    }
+
     private boolean start(PaymentCompleted e) {
         if (state.getStatus() != null) {
             log.warn("Order {}: second PaymentCompleted {} for a saga already {}; ignored", orderId(), e.getEventId(),
                     state.getStatus());
             return false;
         }
+        boolean orphanResolved = isResolvedOrphan();
         state.setCustomerId(e.getCustomerId());
         state.setPaymentId(e.getPaymentId());
         state.setCouponCode(e.getCouponCode());
@@ -200,11 +257,15 @@ public final class Saga {
         state.setDeadline(now.plus(settings.stepDeadline()));
         log.info("Order {}: saga started, waiting for {} until {}", orderId(), pendingSteps(), state.getDeadline());
 
-        // Results that arrived before the payment (replay or bug) decide at once.
+        // Results that arrived before the payment decide at once.
         Optional<SagaStepState> firstRejection = state.getSteps().stream()
                 .filter(s -> s.getState() == StepState.REJECTED)
                 .min(Comparator.comparing(SagaStepState::getUpdatedAt));
-        if (firstRejection.isPresent()) {
+        if (orphanResolved) {
+            log.warn("Order {}: PaymentCompleted after the results without it were resolved ({}); compensating",
+                    orderId(), state.getReason());
+            compensate(state.getReason());
+        } else if (firstRejection.isPresent()) {
             compensate(rejectionReason(firstRejection.get()));
         } else if (allRequiredSucceeded()) {
             complete();
@@ -235,8 +296,13 @@ public final class Saga {
             log.warn("Order {}: {} succeeded after it was rejected; treating the success as real", orderId(), name);
         }
         set(step, StepState.SUCCEEDED, detail);
-        if (status == null) {
+        if (status == null && isResolvedOrphan()) {
+            log.warn("Order {}: {} succeeded after the results without PaymentCompleted were resolved; undoing it",
+                    orderId(), name);
+            requestCompensation(step);
+        } else if (status == null) {
             log.warn("Order {}: {} succeeded before PaymentCompleted; kept until the payment arrives", orderId(), name);
+            startEarlyDeadline();
         } else if (status == OrderStatus.PENDING) {
             log.info("Order {}: {} succeeded", orderId(), name);
             if (allRequiredSucceeded()) {
@@ -245,6 +311,7 @@ public final class Saga {
         } else {
             log.info("Order {}: {} succeeded while the order is {}; compensating it at once", orderId(), name, status);
             requestCompensation(step);
+            stepsChangedAfterFailure(step, "compensation");
         }
         return true;
     }
@@ -272,6 +339,7 @@ public final class Saga {
         set(step, StepState.REJECTED, detail);
         if (status == null) {
             log.warn("Order {}: {} rejected before PaymentCompleted; kept until the payment arrives", orderId(), name);
+            startEarlyDeadline();
         } else if (status == OrderStatus.PENDING) {
             compensate(rejectionReason(step));
         } else {
@@ -304,8 +372,44 @@ public final class Saga {
             transition(OrderStatus.CANCELLED);
         } else if (state.getStatus() == OrderStatus.FAILED) {
             log.warn("Order {}: late acknowledgement for {} after the order FAILED; status stays FAILED", orderId(), name);
+            stepsChangedAfterFailure(step, "acknowledged");
         }
         return true;
+    }
+
+    /** A FAILED order shows its steps again: an operator sees which compensations are still owed. */
+    private void stepsChangedAfterFailure(SagaStepState step, String what) {
+        if (state.getStatus() == OrderStatus.FAILED) {
+            emitted.add(SagaMessages.stepsChanged(state, step.getStep(), what, now));
+        }
+    }
+
+    /** The first result without PaymentCompleted starts the clock: the order gets a decision even if it never comes. */
+    private void startEarlyDeadline() {
+        if (state.getDeadline() == null && !isResolvedOrphan()) {
+            state.setDeadline(now.plus(settings.stepDeadline()));
+        }
+    }
+
+    /** Results without PaymentCompleted whose deadline passed and which were undone. */
+    private boolean isResolvedOrphan() {
+        return state.getStatus() == null && state.getPurgeAt() != null;
+    }
+
+    /** No PaymentCompleted within the step deadline of the first result: undo what succeeded, emit no status. */
+    private void resolveOrphan() {
+        state.setReason(TIMEOUT + ": no PaymentCompleted within " + settings.stepDeadline() + " of the first step result");
+        List<SagaStep> undone = new ArrayList<>();
+        for (SagaStepState step : state.getSteps()) {
+            if (step.getState() == StepState.SUCCEEDED) {
+                requestCompensation(step);
+                undone.add(step.getStep());
+            }
+        }
+        state.setDeadline(null);
+        state.setPurgeAt(now.plus(settings.retention()));
+        log.warn("Order {}: step results but no PaymentCompleted by {}; undoing [{}], no status for an order never "
+                + "seen paid", orderId(), now, join(undone));
     }
 
     private void timeOut() {
@@ -352,6 +456,7 @@ public final class Saga {
         OrderStatus previous = state.getStatus();
         state.setStatus(next);
         state.setDeadline(next == OrderStatus.COMPENSATING ? now.plus(settings.compensationDeadline()) : null);
+        state.setPurgeAt(isFinal(next) ? now.plus(settings.retention()) : null);
         emitted.add(SagaMessages.statusChanged(state, previous, now));
         log.info("Order {}: {} → {}{}", orderId(), previous, next,
                 state.getReason() == null ? "" : " (" + state.getReason() + ")");
@@ -391,6 +496,21 @@ public final class Saga {
 
     private String orderId() {
         return state.getOrderId();
+    }
+
+    private static boolean isFinal(OrderStatus status) {
+        return status == OrderStatus.COMPLETED || status == OrderStatus.CANCELLED || status == OrderStatus.FAILED;
+    }
+
+    private static boolean olderThanRetention(SpecificRecord event, Instant now, SagaSettings settings) {
+        Instant occurredAt = occurredAt(event);
+        return occurredAt != null && occurredAt.isBefore(now.minus(settings.retention()));
+    }
+
+    /** When the event happened by its own account (a redrive or replay gives it a new record timestamp, not this). */
+    private static Instant occurredAt(SpecificRecord event) {
+        Schema.Field field = event.getSchema().getField("occurredAt");
+        return field == null ? null : (Instant) event.get(field.pos());
     }
 
     private static Transition unchanged(SagaState state) {

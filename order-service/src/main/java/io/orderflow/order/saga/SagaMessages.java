@@ -17,8 +17,8 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The records the saga emits. Their eventIds are derived from the orderId and what happened
- * (each status is entered, each compensation requested, at most once per order), so the same
- * input reprocessed after a crash yields the same eventId and consumers dedupe it.
+ * (each status is entered, each compensation requested and acknowledged, at most once per order),
+ * so the same input reprocessed after a crash yields the same eventId and consumers dedupe it.
  */
 final class SagaMessages {
 
@@ -33,6 +33,23 @@ final class SagaMessages {
                 .setCustomerId(state.getCustomerId())
                 .setStatus(state.getStatus())
                 .setPreviousStatus(previous)
+                .setReason(state.getReason())
+                .setSteps(timeline(state))
+                .build();
+    }
+
+    /**
+     * The steps of a FAILED order changed (a late acknowledgement, or a late success being undone):
+     * the same status again, so order-service shows the steps and no final status changes.
+     */
+    static OrderStatusChanged stepsChanged(SagaState state, SagaStep step, String what, Instant at) {
+        return OrderStatusChanged.newBuilder()
+                .setEventId(eventId(state.getOrderId(), "steps:" + state.getStatus() + ":" + step + ":" + what))
+                .setOrderId(state.getOrderId())
+                .setOccurredAt(at)
+                .setCustomerId(state.getCustomerId())
+                .setStatus(state.getStatus())
+                .setPreviousStatus(state.getStatus())
                 .setReason(state.getReason())
                 .setSteps(timeline(state))
                 .build();

@@ -4,32 +4,44 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How long the saga waits.
+ * How long the saga waits, and how long it remembers.
  *
- * @param stepDeadline a saga still PENDING this long after PaymentCompleted is compensated (reason TIMEOUT)
+ * @param stepDeadline a saga still PENDING this long after PaymentCompleted is compensated (reason TIMEOUT);
+ *        step results without PaymentCompleted are resolved this long after the first of them
  * @param compensationDeadline a saga still COMPENSATING this long after compensation began ends FAILED
  * @param punctuateInterval how often the wall-clock punctuator looks for due deadlines
+ * @param retention a finished saga is deleted this long after it finished; an input older than this
+ *        (by its occurredAt) for an order without saga is ignored
  */
-public record SagaSettings(Duration stepDeadline, Duration compensationDeadline, Duration punctuateInterval) {
+public record SagaSettings(Duration stepDeadline, Duration compensationDeadline, Duration punctuateInterval,
+                           Duration retention) {
 
     public static final Duration DEFAULT_STEP_DEADLINE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_COMPENSATION_DEADLINE = Duration.ofSeconds(60);
     public static final Duration DEFAULT_PUNCTUATE_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
 
     public SagaSettings {
         requirePositive(stepDeadline, "stepDeadline");
         requirePositive(compensationDeadline, "compensationDeadline");
         requirePositive(punctuateInterval, "punctuateInterval");
+        requirePositive(retention, "retention");
+        if (retention.compareTo(stepDeadline.plus(compensationDeadline)) < 0) {
+            // Shorter would forget sagas (and their applied eventIds) while their results may still come.
+            throw new IllegalArgumentException("retention (" + retention + ") must be at least stepDeadline + "
+                    + "compensationDeadline (" + stepDeadline.plus(compensationDeadline) + ")");
+        }
     }
 
-    /** 30 s to PENDING, 60 s to COMPENSATING, deadlines checked every second. */
+    /** 30 s to PENDING, 60 s to COMPENSATING, deadlines checked every second, finished sagas kept 7 days. */
     public static SagaSettings defaults() {
-        return new SagaSettings(DEFAULT_STEP_DEADLINE, DEFAULT_COMPENSATION_DEADLINE, DEFAULT_PUNCTUATE_INTERVAL);
+        return new SagaSettings(DEFAULT_STEP_DEADLINE, DEFAULT_COMPENSATION_DEADLINE, DEFAULT_PUNCTUATE_INTERVAL,
+                DEFAULT_RETENTION);
     }
 
-    /** The default punctuation interval with the given deadlines (as order-service reads them from its config). */
+    /** The defaults with the given deadlines. */
     public static SagaSettings withDeadlines(Duration stepDeadline, Duration compensationDeadline) {
-        return new SagaSettings(stepDeadline, compensationDeadline, DEFAULT_PUNCTUATE_INTERVAL);
+        return new SagaSettings(stepDeadline, compensationDeadline, DEFAULT_PUNCTUATE_INTERVAL, DEFAULT_RETENTION);
     }
 
     private static void requirePositive(Duration value, String name) {

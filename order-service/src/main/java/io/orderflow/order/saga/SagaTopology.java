@@ -26,7 +26,8 @@ import org.apache.kafka.streams.state.Stores;
  * The order saga as a Kafka Streams topology:
  * {@code payments.events + coupon.events + points.events → saga (state + deadline stores) →
  * orders.status, coupon.commands, points.commands, payments.commands}, all keyed by orderId.
- * Configuration (exactly_once_v2, application id, state dir) is the caller's.
+ * Configuration (exactly_once_v2, application id, state dir, the dead-letter handlers that send what
+ * the saga cannot read or apply to {@code order-saga.dlt}) is the caller's ({@code StreamsApp.defaults}).
  */
 public final class SagaTopology {
 

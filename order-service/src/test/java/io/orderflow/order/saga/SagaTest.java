@@ -225,7 +225,12 @@ class SagaTest {
         // The coupon was rejected (no undo requested); a contradicting success is undone at once.
         Saga.Transition t = apply(couponRedeemed(ORDER));
 
-        assertThat(t.emitted()).singleElement().isInstanceOf(ReleaseCoupon.class);
+        assertThat(t.emitted()).hasSize(2).hasAtLeastOneElementOfType(ReleaseCoupon.class)
+                .filteredOn(OrderStatusChanged.class::isInstance).singleElement()
+                .isInstanceOfSatisfying(OrderStatusChanged.class, update -> {
+                    assertThat(update.getStatus()).isEqualTo(OrderStatus.FAILED);
+                    assertThat(update.getPreviousStatus()).isEqualTo(OrderStatus.FAILED);
+                });
         assertThat(state.getStatus()).isEqualTo(OrderStatus.FAILED);
     }
 
@@ -251,7 +256,8 @@ class SagaTest {
     void earlyResultsWaitForThePayment() {
         assertThat(apply(pointsApplied(ORDER)).emitted()).isEmpty();
         assertThat(state.getStatus()).isNull();
-        assertThat(state.getDeadline()).isNull();
+        assertThat(state.getDeadline()).as("from the first result").isEqualTo(T0.plus(SETTINGS.stepDeadline()));
+        assertThat(state.getCustomerId()).as("kept to undo the result without payment").isEqualTo(Events.CUSTOMER);
         assertThat(apply(pointsReversed(ORDER, 0)).changed()).isFalse();
 
         Saga.Transition t = apply(paymentCompleted(ORDER, null));
@@ -261,9 +267,62 @@ class SagaTest {
     }
 
     @Test
+    void anEventOfAnotherOrderIsRefused() {
+        assertThatThrownBy(() -> Saga.apply(null, "order-2", pointsApplied(ORDER), T0, SETTINGS))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(ORDER).hasMessageContaining("order-2");
+    }
+
+    @Test
+    void anEventOlderThanTheRetentionForAnOrderWithoutSagaIsIgnored() {
+        now = T0.plus(SETTINGS.retention()).plusMillis(1);
+
+        for (SpecificRecord old : List.of(paymentCompleted(ORDER, null), pointsApplied(ORDER), couponRejected(ORDER))) {
+            Saga.Transition t = apply(old);
+            assertThat(t.changed()).isFalse();
+            assertThat(t.state()).isNull();
+        }
+        now = T0.plus(SETTINGS.retention());
+        assertThat(apply(pointsApplied(ORDER)).changed()).as("exactly the retention old").isTrue();
+    }
+
+    @Test
+    void aFinishedSagaIsDueForDeletionAfterTheRetention() {
+        apply(paymentCompleted(ORDER, null));
+        assertThat(Saga.nextDue(state)).isEqualTo(T0.plus(SETTINGS.stepDeadline()));
+        now = T0.plusSeconds(5);
+        apply(pointsApplied(ORDER));
+
+        assertThat(state.getStatus()).isEqualTo(OrderStatus.COMPLETED);
+        Instant purgeAt = now.plus(SETTINGS.retention());
+        assertThat(state.getPurgeAt()).isEqualTo(purgeAt);
+        assertThat(Saga.nextDue(state)).isEqualTo(purgeAt);
+        assertThat(Saga.purgeDue(state, purgeAt.minusMillis(1))).isFalse();
+        assertThat(Saga.purgeDue(state, purgeAt)).isTrue();
+    }
+
+    @Test
+    void anOrphanIsResolvedByUndoingWhatSucceeded() {
+        apply(couponRedeemed(ORDER));
+        apply(pointsRejected(ORDER));
+
+        Saga.Transition t = at(T0.plus(SETTINGS.stepDeadline()));
+
+        assertThat(t.emitted()).singleElement().isInstanceOfSatisfying(ReleaseCoupon.class, r -> {
+            assertThat(r.getCouponCode()).isEqualTo(COUPON);
+            assertThat(r.getEventId()).isEqualTo(SagaMessages.eventId(ORDER, "compensate:COUPON"));
+        });
+        assertThat(state.getStatus()).isNull();
+        assertThat(state.getPurgeAt()).isEqualTo(T0.plus(SETTINGS.stepDeadline()).plus(SETTINGS.retention()));
+        assertThat(stepState(SagaStep.COUPON)).isEqualTo(StepState.COMPENSATING);
+        assertThat(stepState(SagaStep.POINTS)).isEqualTo(StepState.REJECTED);
+    }
+
+    @Test
     void settingsMustBePositive() {
-        assertThatThrownBy(() -> new SagaSettings(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stepDeadline");
+        assertThatThrownBy(() -> new SagaSettings(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofDays(1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stepDeadline");
+        assertThatThrownBy(() -> new SagaSettings(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(1),
+                Duration.ofSeconds(60))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention");
         assertThat(SagaSettings.withDeadlines(Duration.ofSeconds(5), Duration.ofSeconds(9)).punctuateInterval())
                 .isEqualTo(SagaSettings.DEFAULT_PUNCTUATE_INTERVAL);
     }

@@ -17,7 +17,11 @@ import io.orderflow.events.OrderStatusChanged;
 import io.orderflow.events.SagaStep;
 import io.orderflow.events.StepOutcome;
 import io.orderflow.events.StepState;
+import io.orderflow.platform.consumer.DeadLetters;
+import io.orderflow.platform.kafka.TraceContext;
 import io.orderflow.saga.SagaState;
+import io.orderflow.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +29,9 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,8 +108,8 @@ class SagaTopologyTest {
                     tuple(SagaStep.COUPON, couponState),
                     tuple(SagaStep.POINTS, StepState.SUCCEEDED));
             assertThat(saga.emitted()).allSatisfy(kv -> assertThat(kv.key).isEqualTo(ORDER));
-            // Final: out of the deadline index, so time passing changes nothing.
-            assertThat(saga.deadlineKeys()).isEmpty();
+            // Final: only its deletion is indexed, so time passing changes nothing until the retention ends.
+            assertThat(saga.deadlineKeys()).containsExactly(purgeKey(SagaHarness.T0));
             saga.advance(Duration.ofMinutes(5));
             assertThat(saga.emitted()).hasSize(1);
         }
@@ -144,7 +151,7 @@ class SagaTopologyTest {
             assertThat(cancelled.getReason()).isEqualTo("COUPON_REJECTED: SOLD_OUT no uses left");
             assertThat(cancelled.getSteps()).extracting(StepOutcome::getState)
                     .containsExactly(StepState.COMPENSATED, StepState.REJECTED, StepState.COMPENSATED);
-            assertThat(saga.deadlineKeys()).isEmpty();
+            assertThat(saga.deadlineKeys()).containsExactly(purgeKey(SagaHarness.T0));
         }
 
         @Test
@@ -296,7 +303,7 @@ class SagaTopologyTest {
             assertThat(saga.releases()).hasSize(1);
             assertThat(saga.reversals()).hasSize(1);
             assertThat(saga.refunds()).hasSize(1);
-            assertThat(saga.deadlineKeys()).isEmpty();
+            assertThat(saga.deadlineKeys()).containsExactly(purgeKey(saga.now()));
         }
 
         @Test
@@ -354,15 +361,43 @@ class SagaTopologyTest {
                     "COUPON_REJECTED: SOLD_OUT no uses left; compensation not acknowledged: POINTS");
             assertThat(failed.getSteps()).extracting(StepOutcome::getState)
                     .containsExactly(StepState.COMPENSATED, StepState.REJECTED, StepState.FAILED);
-            assertThat(saga.deadlineKeys()).isEmpty();
+            assertThat(saga.deadlineKeys()).containsExactly(purgeKey(saga.now()));
 
             saga.send(pointsReversed(ORDER, 500));
 
-            assertThat(saga.statuses()).hasSize(2);
-            assertThat(saga.emitted()).hasSize(4); // 2 statuses, ReversePoints, RefundPayment
+            // The late acknowledgement is recorded and shown: the same status, the steps as they are now.
             SagaState state = saga.saga(ORDER);
             assertThat(state.getStatus()).isEqualTo(OrderStatus.FAILED);
             assertThat(state.getSteps().get(2).getState()).isEqualTo(StepState.COMPENSATED);
+            assertThat(state.getSteps().get(2).getCompensationAcknowledged()).isTrue();
+            assertThat(saga.statuses()).hasSize(3);
+            OrderStatusChanged update = saga.statuses().get(2);
+            assertThat(update.getStatus()).isEqualTo(OrderStatus.FAILED);
+            assertThat(update.getPreviousStatus()).isEqualTo(OrderStatus.FAILED);
+            assertThat(update.getReason()).isEqualTo(failed.getReason());
+            assertThat(update.getSteps()).extracting(StepOutcome::getState)
+                    .containsExactly(StepState.COMPENSATED, StepState.REJECTED, StepState.COMPENSATED);
+            assertThat(update.getEventId()).isNotIn(failed.getEventId(), saga.statuses().get(0).getEventId());
+
+            saga.send(pointsReversed(ORDER, 500)); // acknowledged again: nothing new
+            assertThat(saga.statuses()).hasSize(3);
+        }
+
+        @Test
+        void aStepStillOwedAfterFailedShowsUntilItsAcknowledgementComes() {
+            saga.send(paymentCompleted(ORDER, null));
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE);
+            saga.advance(SagaSettings.DEFAULT_COMPENSATION_DEADLINE);
+            assertThat(saga.statuses().get(1).getSteps()).extracting(StepOutcome::getState)
+                    .containsExactly(StepState.FAILED, StepState.NOT_REQUIRED, StepState.FAILED);
+
+            saga.send(paymentRefunded(ORDER));
+
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus)
+                    .containsExactly(OrderStatus.COMPENSATING, OrderStatus.FAILED, OrderStatus.FAILED);
+            assertThat(saga.statuses().get(2).getSteps()).extracting(StepOutcome::getState)
+                    .as("the refund arrived, the points reversal is still owed")
+                    .containsExactly(StepState.COMPENSATED, StepState.NOT_REQUIRED, StepState.FAILED);
         }
 
         @Test
@@ -492,14 +527,15 @@ class SagaTopologyTest {
             saga.send(pointsApplied(ORDER), couponRedeemed(ORDER));
             assertThat(saga.emitted()).isEmpty();
             assertThat(saga.saga(ORDER).getStatus()).isNull();
-            assertThat(saga.deadlineKeys()).isEmpty();
+            assertThat(saga.deadlineKeys()).as("a deadline from the first result").containsExactly(DeadlineIndex.key(
+                    SagaHarness.T0.plus(SagaSettings.DEFAULT_STEP_DEADLINE).toEpochMilli(), ORDER));
 
             saga.send(paymentCompleted(ORDER, COUPON));
 
             assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus, OrderStatusChanged::getPreviousStatus)
                     .containsExactly(tuple(OrderStatus.COMPLETED, OrderStatus.PENDING));
             assertThat(saga.emitted()).hasSize(1);
-            assertThat(saga.deadlineKeys()).isEmpty();
+            assertThat(saga.deadlineKeys()).containsExactly(purgeKey(SagaHarness.T0));
         }
 
         @Test
@@ -526,12 +562,293 @@ class SagaTopologyTest {
         }
     }
 
-    @Test
-    void aRecordWithoutValueIsIgnored() {
-        saga.sendTombstone(ORDER);
-        saga.send(paymentCompleted(ORDER, null), pointsApplied(ORDER));
 
-        assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus).containsExactly(OrderStatus.COMPLETED);
+    @Nested
+    class ResultsWithoutPayment {
+
+        @Test
+        void successesWithoutPaymentAreUndoneAtTheDeadlineOfTheFirstAndNoStatusIsEmitted() {
+            saga.send(couponRedeemed(ORDER));
+            saga.advance(Duration.ofSeconds(20));
+            saga.send(pointsApplied(ORDER)); // does not move the deadline
+            saga.advance(Duration.ofSeconds(10).minusMillis(1));
+            assertThat(saga.emitted()).isEmpty();
+
+            saga.advance(Duration.ofMillis(1));
+
+            assertThat(saga.releases()).singleElement().satisfies(r -> {
+                assertThat(r.getCouponCode()).isEqualTo(COUPON);
+                assertThat(r.getCustomerId()).isEqualTo(Events.CUSTOMER);
+                assertThat(r.getReason()).startsWith(Saga.TIMEOUT).contains("no PaymentCompleted");
+            });
+            assertThat(saga.reversals()).singleElement()
+                    .satisfies(r -> assertThat(r.getCustomerId()).isEqualTo(Events.CUSTOMER));
+            assertThat(saga.refunds()).as("nothing was paid").isEmpty();
+            assertThat(saga.statuses()).as("no status for an order the saga never saw paid").isEmpty();
+            SagaState orphan = saga.saga(ORDER);
+            assertThat(orphan.getStatus()).isNull();
+            assertThat(orphan.getDeadline()).isNull();
+            assertThat(orphan.getSteps()).extracting(s -> s.getState())
+                    .containsExactly(StepState.PENDING, StepState.COMPENSATING, StepState.COMPENSATING);
+            assertThat(saga.deadlineKeys()).as("deleted after the retention")
+                    .containsExactly(purgeKey(SagaHarness.T0.plus(SagaSettings.DEFAULT_STEP_DEADLINE)));
+        }
+
+        @Test
+        void aPaymentAfterTheResolutionCompensatesAtOnceAndTheOrderEndsCancelled() {
+            saga.send(couponRedeemed(ORDER), pointsApplied(ORDER));
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE);
+            saga.send(couponReleased(ORDER, true));
+
+            saga.send(paymentCompleted(ORDER, COUPON));
+
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus).containsExactly(OrderStatus.COMPENSATING);
+            assertThat(saga.statuses().get(0).getReason()).startsWith(Saga.TIMEOUT);
+            assertThat(saga.refunds()).hasSize(1);
+            assertThat(saga.releases()).as("requested once").hasSize(1);
+            assertThat(saga.reversals()).as("requested once").hasSize(1);
+
+            saga.send(pointsReversed(ORDER, 415), paymentRefunded(ORDER));
+
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus)
+                    .containsExactly(OrderStatus.COMPENSATING, OrderStatus.CANCELLED);
+            assertThat(saga.statuses().get(1).getSteps()).extracting(StepOutcome::getState)
+                    .containsExactly(StepState.COMPENSATED, StepState.COMPENSATED, StepState.COMPENSATED);
+        }
+
+        @Test
+        void aSuccessAfterTheResolutionIsUndoneAtOnce() {
+            saga.send(couponRedeemed(ORDER));
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE);
+            assertThat(saga.reversals()).isEmpty();
+
+            saga.send(pointsApplied(ORDER));
+
+            assertThat(saga.reversals()).hasSize(1);
+            assertThat(saga.statuses()).isEmpty();
+        }
+
+        @Test
+        void aRejectionAloneIsResolvedWithNothingToUndo() {
+            saga.send(pointsRejected(ORDER));
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE);
+
+            assertThat(saga.emitted()).isEmpty();
+            assertThat(saga.saga(ORDER).getPurgeAt()).isNotNull();
+            saga.advance(SagaSettings.DEFAULT_RETENTION);
+            assertThat(saga.saga(ORDER)).isNull();
+        }
+    }
+
+    @Nested
+    class Retention {
+
+        @Test
+        void aFinishedSagaIsDeletedWhenItsRetentionEndsWithATombstoneInTheChangelog() {
+            saga.send(paymentCompleted(ORDER, null), pointsApplied(ORDER));
+            saga.advance(SagaSettings.DEFAULT_RETENTION.minusSeconds(1));
+            assertThat(saga.saga(ORDER)).isNotNull();
+
+            saga.advance(Duration.ofSeconds(1));
+
+            assertThat(saga.saga(ORDER)).isNull();
+            assertThat(saga.deadlineKeys()).isEmpty();
+            assertThat(saga.changelog()).as("the changelog forgets it too").last()
+                    .satisfies(r -> {
+                        assertThat(r.key()).isEqualTo(ORDER);
+                        assertThat(r.value()).isNull();
+                    });
+            assertThat(saga.emitted()).hasSize(1);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"CANCELLED", "FAILED"})
+        void cancelledAndFailedSagasAreDeletedTooCountedFromWhenTheyFinished(String status) {
+            saga.send(paymentCompleted(ORDER, null), pointsRejected(ORDER));
+            saga.advance(Duration.ofSeconds(10));
+            if (status.equals("CANCELLED")) {
+                saga.send(paymentRefunded(ORDER));
+            } else {
+                saga.advance(SagaSettings.DEFAULT_COMPENSATION_DEADLINE);
+            }
+            assertThat(saga.saga(ORDER).getStatus()).hasToString(status);
+            java.time.Instant finished = saga.now();
+            assertThat(saga.deadlineKeys()).containsExactly(purgeKey(finished));
+
+            saga.advance(SagaSettings.DEFAULT_RETENTION);
+
+            assertThat(saga.saga(ORDER)).isNull();
+        }
+
+        @Test
+        void aResultOlderThanTheRetentionForADeletedSagaIsIgnored() {
+            saga.send(paymentCompleted(ORDER, null), pointsApplied(ORDER));
+            saga.advance(SagaSettings.DEFAULT_RETENTION.plusSeconds(1));
+            assertThat(saga.saga(ORDER)).isNull();
+
+            // Events.* happened at T0, more than the retention ago
+            saga.send(pointsApplied(ORDER), couponRejected(ORDER), paymentCompleted(ORDER, null));
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE.plus(SagaSettings.DEFAULT_COMPENSATION_DEADLINE));
+
+            assertThat(saga.saga(ORDER)).isNull();
+            assertThat(saga.deadlineKeys()).isEmpty();
+            assertThat(saga.emitted()).hasSize(1);
+        }
+
+        @Test
+        void onlyDueSagasAreDeleted() {
+            saga.send(paymentCompleted("early", null), pointsApplied("early"));
+            saga.advance(Duration.ofHours(1));
+            saga.send(paymentCompleted("late", null), pointsApplied("late"));
+
+            saga.advance(SagaSettings.DEFAULT_RETENTION.minusMinutes(30));
+
+            assertThat(saga.saga("early")).isNull();
+            assertThat(saga.saga("late")).isNotNull();
+        }
+    }
+
+    @Nested
+    class OutputHeaders {
+
+        private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+        private static final String INPUT_TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
+
+        @Test
+        void eachOutputCarriesItsOwnEventIdAndTypeAndContinuesTheInputsTrace() {
+            saga.send(paymentCompleted(ORDER, null));
+            var rejection = pointsRejected(ORDER);
+
+            saga.sendWithHeaders(inputHeaders(rejection), rejection);
+
+            assertThat(saga.emittedRecords()).hasSize(2).allSatisfy(r -> {
+                assertThat(header(r.headers(), TraceContext.EVENT_ID)).isEqualTo(String.valueOf(r.value().get(0)));
+                assertThat(r.headers().headers(TraceContext.EVENT_ID)).as("not the input's as well").hasSize(1);
+                assertThat(header(r.headers(), TraceContext.EVENT_TYPE)).isEqualTo(r.value().getSchema().getFullName());
+                assertThat(header(r.headers(), TraceContext.CORRELATION_ID)).isEqualTo("corr-1");
+                assertThat(header(r.headers(), TraceContext.TRACEPARENT)).startsWith("00-" + TRACE_ID + "-")
+                        .isNotEqualTo(INPUT_TRACEPARENT);
+            });
+            assertThat(saga.emittedRecords()).extracting(r -> header(r.headers(), TraceContext.EVENT_TYPE))
+                    .containsExactlyInAnyOrder("io.orderflow.events.RefundPayment", "io.orderflow.events.OrderStatusChanged");
+        }
+
+        @Test
+        void whatADeadlineEmitsContinuesTheTraceOfTheSagasFirstInput() {
+            var payment = paymentCompleted(ORDER, null);
+            saga.sendWithHeaders(inputHeaders(payment), payment);
+
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE);
+
+            assertThat(saga.emittedRecords()).hasSize(3).allSatisfy(r -> {
+                assertThat(header(r.headers(), TraceContext.EVENT_ID)).isEqualTo(String.valueOf(r.value().get(0)));
+                assertThat(header(r.headers(), TraceContext.CORRELATION_ID)).isEqualTo("corr-1");
+                assertThat(header(r.headers(), TraceContext.TRACEPARENT)).startsWith("00-" + TRACE_ID + "-");
+            });
+        }
+
+        @Test
+        void withoutATraceTheOutputsStartOne() {
+            saga.send(paymentCompleted(ORDER, null), pointsRejected(ORDER));
+
+            assertThat(saga.emittedRecords()).isNotEmpty().allSatisfy(r -> {
+                assertThat(header(r.headers(), TraceContext.TRACEPARENT)).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+                assertThat(header(r.headers(), TraceContext.CORRELATION_ID)).isEqualTo(ORDER);
+            });
+        }
+
+        private static Headers inputHeaders(SpecificRecord input) {
+            Headers headers = new RecordHeaders();
+            headers.add(TraceContext.EVENT_ID, String.valueOf(input.get(0)).getBytes(StandardCharsets.UTF_8));
+            headers.add(TraceContext.EVENT_TYPE, input.getSchema().getFullName().getBytes(StandardCharsets.UTF_8));
+            headers.add(TraceContext.CORRELATION_ID, "corr-1".getBytes(StandardCharsets.UTF_8));
+            headers.add(TraceContext.TRACEPARENT, INPUT_TRACEPARENT.getBytes(StandardCharsets.UTF_8));
+            return headers;
+        }
+    }
+
+    @Nested
+    class PoisonInputs {
+
+        @Test
+        void anUnreadableRecordGoesToTheDeadLetterTopicAndTheSagaGoesOn() {
+            saga.close();
+            saga = SagaHarness.atLeastOnce(stateDir);
+            byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+            saga.send(paymentCompleted(ORDER, null));
+
+            saga.sendRaw(Topics.PAYMENTS_EVENTS, "garbage", garbage);
+            saga.send(pointsApplied(ORDER));
+
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus).containsExactly(OrderStatus.COMPLETED);
+            assertThat(saga.deadLettered()).singleElement().satisfies(dead -> {
+                assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("garbage");
+                assertThat(dead.value()).isEqualTo(garbage);
+                assertThat(header(dead.headers(), DeadLetters.ORIGINAL_TOPIC)).isEqualTo(Topics.PAYMENTS_EVENTS.name());
+                assertThat(header(dead.headers(), DeadLetters.ORIGINAL_OFFSET)).isEqualTo("1");
+                assertThat(header(dead.headers(), DeadLetters.EXCEPTION_MESSAGE)).contains("Not Confluent wire format");
+                assertThat(header(dead.headers(), DeadLetters.CONSUMER_GROUP)).isEqualTo(SagaHarness.APPLICATION_ID);
+            });
+        }
+
+        @Test
+        void anEventKeyedByAnotherOrderIsDeadLetteredAsItWasRead() {
+            var misrouted = pointsApplied(ORDER);
+            saga.send(paymentCompleted(ORDER, null));
+
+            saga.sendKeyed("order-2", misrouted);
+
+            assertThat(saga.saga("order-2")).isNull();
+            assertThat(saga.saga(ORDER).getStatus()).isEqualTo(OrderStatus.PENDING);
+            assertThat(saga.deadLettered()).singleElement().satisfies(dead -> {
+                assertThat(dead.value()).isEqualTo(saga.serialize(Topics.POINTS_EVENTS, misrouted));
+                assertThat(header(dead.headers(), DeadLetters.ORIGINAL_TOPIC)).isEqualTo(Topics.POINTS_EVENTS.name());
+                assertThat(header(dead.headers(), DeadLetters.EXCEPTION_CLASS))
+                        .isEqualTo(IllegalArgumentException.class.getName());
+                assertThat(header(dead.headers(), DeadLetters.EXCEPTION_MESSAGE)).contains(ORDER, "order-2");
+            });
+            saga.send(pointsApplied(ORDER));
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus).containsExactly(OrderStatus.COMPLETED);
+        }
+
+        @Test
+        void aRecordWithoutValueIsDeadLettered() {
+            saga.sendTombstone(ORDER);
+            saga.send(paymentCompleted(ORDER, null), pointsApplied(ORDER));
+
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus).containsExactly(OrderStatus.COMPLETED);
+            assertThat(saga.deadLettered()).singleElement().satisfies(dead -> {
+                assertThat(dead.value()).isNull();
+                assertThat(header(dead.headers(), DeadLetters.EXCEPTION_MESSAGE)).contains("tombstone");
+            });
+        }
+
+        @Test
+        void aDeadlineThatFailsForOneSagaIsRetriedLaterAndTheOthersGoOn() {
+            // A PENDING saga without customer (a bug or a corrupt store): its timeout cannot build a status.
+            SagaState broken = Saga.initial("broken", SagaHarness.T0);
+            broken.setStatus(OrderStatus.PENDING);
+            broken.setDeadline(SagaHarness.T0.plus(SagaSettings.DEFAULT_STEP_DEADLINE));
+            saga.store(broken);
+            saga.send(paymentCompleted(ORDER, null));
+
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE);
+
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getOrderId).containsExactly(ORDER);
+            assertThat(saga.saga("broken").getDeadline()).isEqualTo(saga.now().plus(SagaSettings.DEFAULT_COMPENSATION_DEADLINE));
+            assertThat(saga.deadlineKeys()).contains(DeadlineIndex.key(
+                    saga.now().plus(SagaSettings.DEFAULT_COMPENSATION_DEADLINE).toEpochMilli(), "broken"));
+        }
+    }
+
+    private static String header(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The deadline-index entry that deletes ORDER's saga, finished at {@code finishedAt}. */
+    static String purgeKey(java.time.Instant finishedAt) {
+        return DeadlineIndex.key(finishedAt.plus(SagaSettings.DEFAULT_RETENTION).toEpochMilli(), ORDER);
     }
 
     /** Every ordering of {@code items}. */

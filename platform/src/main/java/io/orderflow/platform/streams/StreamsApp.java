@@ -1,5 +1,7 @@
 package io.orderflow.platform.streams;
 
+import io.orderflow.schemas.Topics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -16,17 +18,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a Kafka Streams topology with exactly-once processing and blocks start-up until it is
  * RUNNING (or fails loudly after a time limit), so a service is never "ready" with its Streams app
- * still restoring or rebalancing.
+ * still restoring. Afterwards it is healthy while RUNNING, or REBALANCING for less than a grace
+ * ({@link StreamsReadiness}). A record it cannot read or process goes to {@code <application id>.dlt}
+ * and the app goes on ({@link DeadLetterDeserializationHandler}, {@link DeadLetterProcessingHandler}).
  */
 public final class StreamsApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
 
+    /** How long a REBALANCING app still counts as healthy, unless the caller says otherwise. */
+    public static final Duration DEFAULT_REBALANCE_GRACE = Duration.ofSeconds(30);
+
     private final KafkaStreams streams;
     private final String applicationId;
+    private final StreamsReadiness readiness;
 
     public StreamsApp(Topology topology, Properties config) {
+        this(topology, config, DEFAULT_REBALANCE_GRACE);
+    }
+
+    /** @param rebalanceGrace how long the app may be REBALANCING before it is reported unhealthy */
+    public StreamsApp(Topology topology, Properties config, Duration rebalanceGrace) {
         this.applicationId = config.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        this.readiness = new StreamsReadiness(rebalanceGrace, Clock.systemUTC());
         this.streams = new KafkaStreams(topology, config);
         // A failing stream thread is replaced; the failed task's uncommitted work is redone (EOS).
         streams.setUncaughtExceptionHandler(e -> {
@@ -50,6 +64,20 @@ public final class StreamsApp implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 2_000);
         p.put(StreamsConfig.topicPrefix("min.insync.replicas"), String.valueOf(Math.max(1, Math.min(2, replicationFactor - 1))));
+        p.putAll(deadLettering(applicationId));
+        return p;
+    }
+
+    /**
+     * A record the app cannot read or process goes to {@code <applicationId>.dlt} (which must exist,
+     * see {@code TopicAdmin.ensureTopics}) and the app goes on, instead of failing its thread on the
+     * same record again and again.
+     */
+    public static Properties deadLettering(String applicationId) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.deadLetterTopic(applicationId));
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
         return p;
     }
 
@@ -57,6 +85,7 @@ public final class StreamsApp implements AutoCloseable {
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
             log.info("{}: {} -> {}", applicationId, before, now);
+            readiness.changed(now);
             if (now == KafkaStreams.State.RUNNING) {
                 running.countDown();
             }
@@ -71,9 +100,12 @@ public final class StreamsApp implements AutoCloseable {
         return streams.state();
     }
 
+    /**
+     * RUNNING, or REBALANCING for less than the grace after having been RUNNING. DOWN before the first
+     * RUNNING, and at once in PENDING_SHUTDOWN, PENDING_ERROR, ERROR and NOT_RUNNING.
+     */
     public boolean isHealthy() {
-        KafkaStreams.State s = streams.state();
-        return s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
+        return readiness.isReady();
     }
 
     @Override

@@ -1,0 +1,188 @@
+package io.orderflow.notification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.orderflow.platform.consumer.ConsumedEvent;
+import io.orderflow.platform.db.Database;
+import io.orderflow.platform.testing.Concurrently;
+import io.orderflow.platform.testing.TestDatabases;
+import io.orderflow.platform.testing.TestDatabases.TestDb;
+import io.orderflow.schemas.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The dispatcher against real transactions: once per row, retried after a failure, never by two at once. */
+class NotificationDispatcherTest {
+
+    private static final TestDatabases DATABASES = new TestDatabases(NotificationServiceConfig.SERVICE_NAME);
+    private static final NotificationDispatcher.Settings SETTINGS =
+            new NotificationDispatcher.Settings(10, Duration.ofMinutes(1), Duration.ofMillis(50));
+
+    private final Map<String, Integer> sends = new ConcurrentHashMap<>();
+
+    static Stream<TestDb> databases() {
+        return DATABASES.all();
+    }
+
+    @AfterAll
+    static void closeDatabases() {
+        DATABASES.close();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aFailedSendIsRetriedWithTheSameKeyAndDoesNotHoldUpTheOthers(TestDb t) throws Exception {
+        String failing = record(t.db(), NotificationHandlerTest.id("order"));
+        String fine = record(t.db(), NotificationHandlerTest.id("order"));
+        AtomicBoolean providerDown = new AtomicBoolean(true);
+        NotificationDispatcher dispatcher = dispatcher(t.db(), (key, n) -> {
+            if (key.equals(failing) && providerDown.get()) {
+                throw new IllegalStateException("provider answered 503");
+            }
+            sends.merge(key, 1, Integer::sum);
+        });
+
+        drain(dispatcher); // until nothing is due: the failed one waits for its retry
+
+        assertThat(sends).containsEntry(fine, 1).doesNotContainKey(failing);
+        NotificationLog.Stored waiting = storedByKey(t.db(), failing);
+        assertThat(waiting.status()).isEqualTo("PENDING");
+        assertThat(waiting.attempts()).isGreaterThanOrEqualTo(1);
+        assertThat(lastError(t.db(), failing)).contains("provider answered 503");
+
+        providerDown.set(false);
+        makeDue(t.db());
+        drain(dispatcher);
+
+        assertThat(sends).containsEntry(failing, 1).containsEntry(fine, 1);
+        assertThat(storedByKey(t.db(), failing).status()).isEqualTo("SENT");
+        assertThat(storedByKey(t.db(), failing).sentAt()).isNotNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void twoDispatchersNeverSendOneNotificationTwice(TestDb t) throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            keys.add(record(t.db(), NotificationHandlerTest.id("order")));
+        }
+        NotificationDispatcher first = dispatcher(t.db(), (key, n) -> sends.merge(key, 1, Integer::sum));
+        NotificationDispatcher second = dispatcher(t.db(), (key, n) -> sends.merge(key, 1, Integer::sum));
+
+        Concurrently.runAtOnce(List.of(() -> drain(first), () -> drain(second)));
+
+        assertThat(keys).allSatisfy(key -> assertThat(sends.get(key)).as("sends of %s", key).isEqualTo(1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aWakeUpSendsAtOnceAndAStoppedDispatcherGivesBackItsClaim(TestDb t) throws Exception {
+        NotificationDispatcher dispatcher = new NotificationDispatcher("test", t.db(), new PendingNotifications(),
+                (key, n) -> sends.merge(key, 1, Integer::sum),
+                new NotificationDispatcher.Settings(10, Duration.ofMinutes(1), Duration.ofMinutes(10)));
+        dispatcher.start();
+        try {
+            String key = record(t.db(), NotificationHandlerTest.id("order"));
+            dispatcher.wakeup();
+
+            await("sent after a wake-up, long before the 10 min poll").atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(sends).containsEntry(key, 1));
+        } finally {
+            dispatcher.close();
+        }
+    }
+
+    @Test
+    void retriesBackOffUpToFiveMinutes() {
+        assertThat(NotificationDispatcher.retryDelay(0)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(NotificationDispatcher.retryDelay(3)).isEqualTo(Duration.ofSeconds(8));
+        assertThat(NotificationDispatcher.retryDelay(30)).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void theRateLimitHolds() throws Exception {
+        int perSecond = 20;
+        long intervalNanos = 1_000_000_000L / perSecond;
+        List<Long> sentAt = Collections.synchronizedList(new ArrayList<>());
+        long before = System.nanoTime();
+        RateLimitedSender limited = new RateLimitedSender((key, n) -> sentAt.add(System.nanoTime()), perSecond);
+
+        for (int i = 0; i < 10; i++) {
+            limited.send("k" + i, null);
+        }
+
+        // The k-th send (from 0) comes no earlier than k intervals after the limiter was made.
+        for (int k = 0; k < sentAt.size(); k++) {
+            assertThat(sentAt.get(k) - before).as("send %d", k).isGreaterThanOrEqualTo(k * intervalNanos);
+        }
+    }
+
+    private NotificationDispatcher dispatcher(Database db, NotificationSender sender) {
+        return new NotificationDispatcher("test", db, new PendingNotifications(), sender, SETTINGS);
+    }
+
+    /** Dispatches until nothing is due (the other dispatcher may have taken the rest). */
+    private static void drain(NotificationDispatcher dispatcher) throws Exception {
+        while (dispatcher.dispatchOnce() > 0) {
+            // next round
+        }
+    }
+
+    /** Records one PAYMENT_RECEIVED notification as the consumer would; returns its idempotency key. */
+    private static String record(Database db, String orderId) throws Exception {
+        var payment = NotificationHandlerTest.payment(orderId, "cust-d", 100, "EUR");
+        db.inTransaction(tx -> {
+            new NotificationHandler(new NotificationLog(), () -> { }).handle(new ConsumedEvent(Topics.PAYMENTS_EVENTS.name(),
+                    0, 0, orderId, payment.getEventId(), payment), tx);
+            return null;
+        });
+        return "orderflow-notification-" + payment.getEventId();
+    }
+
+    private static NotificationLog.Stored storedByKey(Database db, String key) throws Exception {
+        String eventId = key.substring("orderflow-notification-".length());
+        return db.read(tx -> {
+            try (var ps = tx.prepareStatement("SELECT order_id FROM notifications WHERE source_event_id = ?")) {
+                ps.setString(1, eventId);
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return new NotificationLog().forOrder(tx, rs.getString(1)).get(0);
+                }
+            }
+        });
+    }
+
+    private static String lastError(Database db, String key) throws Exception {
+        String eventId = key.substring("orderflow-notification-".length());
+        return db.read(tx -> {
+            try (var ps = tx.prepareStatement("SELECT last_error FROM notifications WHERE source_event_id = ?")) {
+                ps.setString(1, eventId);
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            }
+        });
+    }
+
+    /** Every waiting retry is due now (instead of waiting for its backoff). */
+    private static void makeDue(Database db) throws Exception {
+        db.inTransaction(tx -> {
+            try (var ps = tx.prepareStatement("UPDATE notifications SET next_attempt_at = NULL WHERE status = 'PENDING'")) {
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+}
