@@ -1,5 +1,4 @@
 -- coupon-service: coupon definitions, redemptions and the semantic lock for cancelled orders.
--- Runs on H2 (MODE=PostgreSQL) and PostgreSQL alike.
 
 CREATE TABLE coupons (
     code                 VARCHAR(64)              PRIMARY KEY,
@@ -29,8 +28,8 @@ CREATE TABLE redemptions (
 CREATE INDEX redemptions_code ON redemptions (code);
 
 -- A coupon is used at most once per customer among active (REDEEMED) redemptions: a row here while
--- the redemption is active, deleted when it is released. (A partial unique index would say the same,
--- but H2 has none; this table works on both.)
+-- the redemption is active, deleted when it is released. (A partial unique index on redemptions
+-- WHERE status = 'REDEEMED' would express the same rule.)
 CREATE TABLE active_coupon_uses (
     code        VARCHAR(64)  NOT NULL,
     customer_id VARCHAR(200) NOT NULL,

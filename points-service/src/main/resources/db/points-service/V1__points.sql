@@ -1,5 +1,5 @@
 -- points-service: loyalty accounts, their ledger and the semantic lock for reversed orders.
--- Invariant: for every customer, accounts.balance = SUM(ledger.delta). Runs on H2 and PostgreSQL.
+-- Invariant: for every customer, accounts.balance = SUM(ledger.delta).
 
 CREATE TABLE accounts (
     customer_id VARCHAR(200) PRIMARY KEY,

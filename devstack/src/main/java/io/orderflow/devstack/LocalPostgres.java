@@ -185,6 +185,19 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /**
+     * Stops a server of {@code dataDir} left running by a process that died (and removes a stale
+     * {@code postmaster.pid}); refuses while a live process owns the directory. A start does this
+     * itself: this is for cleaning up directories that will not be started again.
+     */
+    public static void stopAbandoned(Path dataDir) {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        if (RUNNING_IN_THIS_JVM.contains(dir)) {
+            throw new IllegalStateException("PostgreSQL of " + dir + " runs in this process");
+        }
+        PostmasterRecovery.recover(dir);
+    }
+
+    /**
      * Where the binaries are extracted (about 60 MB, once per version): the user's cache directory
      * ({@code $XDG_CACHE_HOME} or {@code ~/.cache}, {@code ~/Library/Caches} on macOS), shared by every data
      * directory and every test JVM of the user; next to the data directory when the home is not writable

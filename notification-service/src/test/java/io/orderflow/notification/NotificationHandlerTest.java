@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** "Never twice for one event", in real transactions on H2 and (when configured) PostgreSQL. */
+/** "Never twice for one event", in real transactions on PostgreSQL. */
 class NotificationHandlerTest {
 
     private static final TestDatabases DATABASES = new TestDatabases(NotificationServiceConfig.SERVICE_NAME);
