@@ -58,16 +58,19 @@ public final class TestDatabase implements AutoCloseable {
         return new TestDatabase(superuser, name, password);
     }
 
-    /** JDBC URL of the database, with its role and password in the query string as well. */
+    /**
+     * JDBC URL of the database, with its role and password in the query string as well (so callers
+     * that pass no password still connect); the server URL's other parameters (sslmode, ...) are kept.
+     */
     public String url() {
-        String base = superuserUrl.replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
-        String query = base.contains("?") ? base.substring(base.indexOf('?') + 1) : "";
-        // Keep the server's other parameters (sslmode, ...), not the superuser's credentials.
-        StringBuilder url = new StringBuilder(base.contains("?") ? base.substring(0, base.indexOf('?')) : base)
-                .append("?user=").append(name).append("&password=").append(password);
-        for (String parameter : query.split("&")) {
-            if (!parameter.isEmpty() && !parameter.startsWith("user=") && !parameter.startsWith("password=")) {
-                url.append('&').append(parameter);
+        int query = superuserUrl.indexOf('?');
+        String server = (query < 0 ? superuserUrl : superuserUrl.substring(0, query)).replaceFirst("/[^/]*$", "/" + name);
+        StringBuilder url = new StringBuilder(server).append("?user=").append(name).append("&password=").append(password);
+        if (query >= 0) {
+            for (String parameter : superuserUrl.substring(query + 1).split("&")) {
+                if (!parameter.isEmpty() && !parameter.startsWith("user=") && !parameter.startsWith("password=")) {
+                    url.append('&').append(parameter);
+                }
             }
         }
         return url.toString();
