@@ -44,7 +44,7 @@ RUN groupadd --system --gid 10001 orderflow \
 WORKDIR /app
 COPY --from=build /orderflow.jar /app/orderflow.jar
 
-# DATA_DIR holds local state (Kafka Streams' RocksDB; H2 files when DB_URL is not set):
+# DATA_DIR holds local state (Kafka Streams' RocksDB; the all-in-one's PostgreSQL and Kafka data):
 # mount a volume at /app/data to keep it. Heap: a share of the container's memory limit;
 # override JAVA_TOOL_OPTIONS per container (compose does for order-service).
 # HTTP_HOST: the services bind 127.0.0.1 by default (safe on a laptop); inside a container that

@@ -13,11 +13,13 @@ import io.orderflow.platform.config.ServiceConfig;
 public record CouponServiceConfig(ServiceConfig common, boolean publishCatalogOnStart) {
 
     public static final String SERVICE_NAME = "coupon-service";
+    /** Its own database (and role) on a shared PostgreSQL server. */
+    public static final String DATABASE = "coupons";
     public static final int DEFAULT_HTTP_PORT = 8091;
 
     public static CouponServiceConfig fromEnv(Env env) {
         return new CouponServiceConfig(
-                ServiceConfig.fromEnv(env, SERVICE_NAME, DEFAULT_HTTP_PORT),
+                ServiceConfig.fromEnv(env, SERVICE_NAME, DATABASE, DEFAULT_HTTP_PORT),
                 env.bool("COUPON_PUBLISH_CATALOG", true));
     }
 }

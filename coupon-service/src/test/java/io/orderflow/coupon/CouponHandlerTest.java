@@ -34,7 +34,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The coupon rules, run through the handler in real transactions on H2 and (when configured) PostgreSQL. */
+/** The coupon rules, run through the handler in real transactions on PostgreSQL. */
 class CouponHandlerTest {
 
     private static final TestDatabases DATABASES = new TestDatabases(CouponServiceConfig.SERVICE_NAME);

@@ -17,6 +17,8 @@ class CouponServiceConfigTest {
         assertThat(config.common().consumerGroup()).isEqualTo("coupon-service");
         assertThat(config.common().httpPort()).isEqualTo(8091);
         assertThat(config.publishCatalogOnStart()).isTrue();
+        assertThat(config.common().dbUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:54329/coupons");
+        assertThat(config.common().dbUser()).isEqualTo("coupons");
         assertThat(env.keysRead()).contains("HTTP_PORT", "KAFKA_BOOTSTRAP_SERVERS", "SCHEMA_REGISTRY_URL", "DB_URL",
                 "COUPON_PUBLISH_CATALOG");
     }

@@ -194,13 +194,13 @@ class EmbeddedSchemaRegistryIT {
             int orderId;
             int evolvedId;
             int otherId;
-            try (DevStack first = DevStack.start(dir, 0, 0)) {
+            try (DevStack first = DevStack.start(dir, 0, 0, 0)) {
                 orderId = register(first, "orders-value", V1);
                 evolvedId = register(first, "orders-value", V2_WITH_DEFAULT);
                 otherId = register(first, "other-value", V2_WITHOUT_DEFAULT);
                 put(first, "/config/other-value", "{\"compatibility\":\"FULL\"}");
             }
-            try (DevStack second = DevStack.start(dir, 0, 0)) {
+            try (DevStack second = DevStack.start(dir, 0, 0, 0)) {
                 assertThat(get(second, "/subjects/orders-value/versions").body()).hasToString("[1,2]");
                 assertThat(get(second, "/subjects/orders-value/versions/1").body().get("id").asInt()).isEqualTo(orderId);
                 assertThat(get(second, "/subjects/orders-value/versions/latest").body().get("id").asInt()).isEqualTo(evolvedId);

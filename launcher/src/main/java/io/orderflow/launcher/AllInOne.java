@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * The four services in one process, against one Kafka and one registry: what the quickstart runs
- * and what the end-to-end tests start. Each service keeps its own database and consumer group,
- * exactly as when it runs alone.
+ * The four services in one process, against one Kafka, one registry and one PostgreSQL server: what
+ * the quickstart runs and what the end-to-end tests start. Each service keeps its own database and
+ * consumer group, exactly as when it runs alone.
  */
 public final class AllInOne implements AutoCloseable {
 
@@ -26,16 +26,19 @@ public final class AllInOne implements AutoCloseable {
     }
 
     /**
-     * Starts every service with {@code env} plus the broker and registry addresses; when
-     * {@code ephemeralPorts} each service binds a free port instead of its default.
+     * Starts every service with {@code env} plus the broker and registry addresses, plus its own
+     * variables from {@code perService} (its database: {@code DB_URL}, {@code DB_USER},
+     * {@code DB_PASSWORD}; perhaps its {@code HTTP_PORT}); when {@code ephemeralPorts} each service binds
+     * a free port instead.
      */
-    public static AllInOne start(Env env, String bootstrapServers, String schemaRegistryUrl, boolean ephemeralPorts,
+    public static AllInOne start(Env env, String bootstrapServers, String schemaRegistryUrl,
+                                 Map<String, Map<String, String>> perService, boolean ephemeralPorts,
                                  BiConsumer<String, Integer> onReady) throws Exception {
         Map<String, Service> started = new LinkedHashMap<>();
         Map<String, Env> environments = new HashMap<>();
         try {
             for (String name : Services.NAMES) {
-                Map<String, String> overrides = new HashMap<>();
+                Map<String, String> overrides = new HashMap<>(perService.getOrDefault(name, Map.of()));
                 overrides.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
                 overrides.put("SCHEMA_REGISTRY_URL", schemaRegistryUrl);
                 if (ephemeralPorts) {

@@ -1,17 +1,21 @@
 package io.orderflow.launcher;
 
-import io.orderflow.devstack.DevStack;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.orderflow.devstack.DevStack;
+import io.orderflow.devstack.LocalPostgres;
 import io.orderflow.platform.config.Env;
-import io.orderflow.platform.config.ServiceConfig;
 import io.orderflow.platform.consumer.Redrive;
 import io.orderflow.platform.lifecycle.Service;
 import io.orderflow.platform.lifecycle.ServiceRunner;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * {@code java -jar orderflow.jar} runs everything in one process on embedded defaults;
@@ -54,44 +58,81 @@ public final class Main {
 
     private static void runAll(Env env) throws Exception {
         long t0 = System.nanoTime();
+        PerServiceEnv.rejectShared(env);
         Path dataDir = Path.of(env.string("DATA_DIR", "./.orderflow"));
         List<AutoCloseable> components = new ArrayList<>();
+        AllInOne all;
         try {
-            DevStack stack = DevStack.start(dataDir, env.integer("KAFKA_PORT", 9092), env.integer("SCHEMA_REGISTRY_PORT", 8081));
+            DevStack stack = DevStack.start(dataDir, env.integer("KAFKA_PORT", DevStack.DEFAULT_KAFKA_PORT),
+                    env.integer("SCHEMA_REGISTRY_PORT", DevStack.DEFAULT_SCHEMA_REGISTRY_PORT),
+                    env.integer("POSTGRES_PORT", DevStack.DEFAULT_POSTGRES_PORT),
+                    (component, address) -> say(component, "ready at " + address + readyDetail(component, dataDir), t0));
             components.add(stack);
-            say("kafka", "ready at " + stack.bootstrapServers() + " (KRaft, data in " + dataDir.resolve("kafka") + ")", t0);
-            say("schema-registry", "ready at " + stack.schemaRegistryUrl(), t0);
-            AllInOne all = AllInOne.start(env, stack.bootstrapServers(), stack.schemaRegistryUrl(), false,
+            LocalPostgres postgres = stack.postgres().orElseThrow();
+            Map<String, Map<String, String>> perService = new HashMap<>();
+            for (String name : Services.NAMES) {
+                if (PerServiceEnv.usesLocalDatabase(env, name)) {
+                    String database = Services.database(name);
+                    postgres.ensureDatabase(database, database, null);
+                }
+                perService.put(name, PerServiceEnv.of(env, name, postgres.port()));
+            }
+            all = AllInOne.start(env, stack.bootstrapServers(), stack.schemaRegistryUrl(), perService, false,
                     (name, port) -> say(name, "ready at http://localhost:" + port, t0));
             components.add(all);
         } catch (Exception e) {
             ServiceRunner.closeAll(components);
             throw e;
         }
+        int orders = all.port("order-service");
         System.out.printf("%nOrderFlow is up in %.1f s. Place an order:%n%n"
-                + "  curl -i -X POST localhost:8080/orders -H 'Content-Type: application/json' -d '{\"customerId\":\"c-1\","
+                + "  curl -i -X POST localhost:%d/orders -H 'Content-Type: application/json' -d '{\"customerId\":\"c-1\","
                 + "\"currency\":\"USD\",\"items\":[{\"sku\":\"BOOK-1\",\"quantity\":2,\"unitPriceCents\":1999}],"
                 + "\"couponCode\":\"WELCOME10\",\"pointsToRedeem\":0}'%n%n"
-                + "then: curl 'localhost:8080/orders/<orderId>?waitSeconds=5'    (Ctrl-C stops everything)%n%n",
-                (System.nanoTime() - t0) / 1e9);
+                + "then: curl 'localhost:%d/orders/<orderId>?waitSeconds=5'    (Ctrl-C stops everything)%n%n",
+                (System.nanoTime() - t0) / 1e9, orders, orders);
         ServiceRunner.runUntilShutdown(components);
     }
 
+    private static String readyDetail(String component, Path dataDir) {
+        return switch (component) {
+            case "postgres" -> " (PostgreSQL 17, durable: fsync, synchronous_commit, full_page_writes on; data in "
+                    + dataDir.resolve("postgres") + ")";
+            case "kafka" -> " (KRaft, data in " + dataDir.resolve("kafka") + ")";
+            default -> "";
+        };
+    }
+
     /**
-     * Runs the invariant checker on the services' databases: by default the H2 files under DATA_DIR
-     * (stop the all-in-one process first: H2 files admit one process), or {@code <SERVICE>_DB_URL}
-     * such as {@code ORDER_DB_URL=jdbc:postgresql://...}.
+     * Runs the invariant checker on the services' databases: by default those on the PostgreSQL of
+     * DATA_DIR, reached where the running all-in-one serves it, or started from {@code DATA_DIR/postgres}
+     * for the check and stopped after it; {@code <PREFIX>_DB_URL} (e.g. {@code ORDER_DB_URL=jdbc:postgresql://...},
+     * with {@code ORDER_DB_USER}, {@code ORDER_DB_PASSWORD}) points at another server.
      */
     private static boolean check(Env env) throws Exception {
+        Path pgData = Path.of(env.string("DATA_DIR", "./.orderflow")).resolve("postgres");
+        LocalPostgres startedHere = null;
+        int localPort = 0;
+        if (!PerServiceEnv.allDatabasesGiven(env)) {
+            OptionalInt running = LocalPostgres.runningElsewhere(pgData);
+            if (running.isPresent()) {
+                localPort = running.getAsInt();
+            } else if (Files.isDirectory(pgData)) {
+                startedHere = LocalPostgres.builder().dataDir(pgData).build().start();
+                localPort = startedHere.port();
+            } else {
+                throw new IllegalStateException("No PostgreSQL data in " + pgData.toAbsolutePath() + ": run the all-in-one"
+                        + " with the same DATA_DIR first, or set ORDER_DB_URL, COUPON_DB_URL, POINTS_DB_URL, NOTIFICATION_DB_URL");
+            }
+        }
         List<HikariDataSource> sources = new ArrayList<>();
         try {
             for (String name : List.of("order-service", "coupon-service", "points-service", "notification-service")) {
-                String prefix = name.substring(0, name.indexOf('-')).toUpperCase();
-                ServiceConfig common = ServiceConfig.fromEnv(env, name, 0);
+                Env own = env.with(PerServiceEnv.of(env, name, localPort));
                 HikariConfig config = new HikariConfig();
-                config.setJdbcUrl(env.string(prefix + "_DB_URL", common.dbUrl()));
-                config.setUsername(env.string(prefix + "_DB_USER", common.dbUser()));
-                config.setPassword(env.string(prefix + "_DB_PASSWORD", common.dbPassword()));
+                config.setJdbcUrl(own.string("DB_URL", null));
+                config.setUsername(own.string("DB_USER", Services.database(name)));
+                config.setPassword(own.string("DB_PASSWORD", ""));
                 config.setMaximumPoolSize(1);
                 config.setReadOnly(true);
                 sources.add(new HikariDataSource(config));
@@ -101,6 +142,9 @@ public final class Main {
             return report.ok();
         } finally {
             sources.forEach(HikariDataSource::close);
+            if (startedHere != null) {
+                startedHere.close();
+            }
         }
     }
 
@@ -127,11 +171,14 @@ public final class Main {
         }
         System.err.println(String.join("\n", Arrays.asList(
                 "usage: java -jar orderflow.jar [command]",
-                "  (none) | all        Kafka, Schema Registry and the four services in one process (data in DATA_DIR, default ./.orderflow)",
+                "  (none) | all        PostgreSQL, Kafka, Schema Registry and the four services in one process (data in DATA_DIR,",
+                "                      default ./.orderflow; ports POSTGRES_PORT 54329, KAFKA_PORT 9092, SCHEMA_REGISTRY_PORT 8081,",
+                "                      ORDER_HTTP_PORT 8080, COUPON_HTTP_PORT 8091, POINTS_HTTP_PORT 8092, NOTIFICATION_HTTP_PORT 8093)",
                 "  service <name>      one service, configured by environment variables: " + Services.NAMES,
                 "  redrive <group> [--dry-run]  send <group>.dlt back to the original topics (KAFKA_BOOTSTRAP_SERVERS)",
                 "  load [--orders N] [--rate R] [--concurrency C] [--coupon CODE] [--url U]  benchmark a running order-service",
-                "  check               verify the flow's invariants on the services' databases (after a run)",
+                "  check               verify the flow's invariants on the services' databases (the PostgreSQL of DATA_DIR,",
+                "                      running or not; or ORDER_DB_URL, COUPON_DB_URL, POINTS_DB_URL, NOTIFICATION_DB_URL)",
                 "  help                this text")));
         if (error != null) {
             System.exit(2);

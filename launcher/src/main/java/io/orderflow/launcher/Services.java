@@ -9,7 +9,6 @@ import io.orderflow.order.OrderServiceConfig;
 import io.orderflow.platform.config.Env;
 import io.orderflow.platform.lifecycle.Service;
 import io.orderflow.platform.runtime.RuntimeService;
-import io.orderflow.platform.runtime.RuntimeService;
 import io.orderflow.points.PointsService;
 import io.orderflow.points.PointsServiceConfig;
 import java.util.List;
@@ -29,7 +28,23 @@ public final class Services {
             PointsServiceConfig.SERVICE_NAME, env -> PointsService.create(PointsServiceConfig.fromEnv(env)),
             NotificationServiceConfig.SERVICE_NAME, env -> NotificationService.create(NotificationServiceConfig.fromEnv(env)));
 
+    /** Each service's own database (and role) on a shared server, as its config names it. */
+    private static final Map<String, String> DATABASES = Map.of(
+            OrderServiceConfig.SERVICE_NAME, OrderServiceConfig.DATABASE,
+            CouponServiceConfig.SERVICE_NAME, CouponServiceConfig.DATABASE,
+            PointsServiceConfig.SERVICE_NAME, PointsServiceConfig.DATABASE,
+            NotificationServiceConfig.SERVICE_NAME, NotificationServiceConfig.DATABASE);
+
     private Services() {
+    }
+
+    /** The name of the service's own database, which is also its role's. */
+    public static String database(String name) {
+        String database = DATABASES.get(name);
+        if (database == null) {
+            throw new IllegalArgumentException("Unknown service '" + name + "'; one of " + NAMES);
+        }
+        return database;
     }
 
     public static Service create(String name, Env env) {

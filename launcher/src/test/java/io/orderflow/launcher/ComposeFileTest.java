@@ -120,7 +120,9 @@ class ComposeFileTest {
                 .containsExactlyInAnyOrderElementsOf(BROKERS.stream().map(b -> b + ":19092").toList());
         assertThat(config.schemaRegistryUrl()).isEqualTo("http://schema-registry:" + SCHEMA_REGISTRY_PORT);
         assertThat(config.topicReplicationFactor()).isEqualTo((short) BROKERS.size());
-        assertThat(config.dbUrl()).startsWith("jdbc:postgresql://postgres:5432/");
+        // The same database (and role) the service's config names, which the all-in-one creates too.
+        assertThat(config.dbUrl()).isEqualTo("jdbc:postgresql://postgres:5432/" + Services.database(name));
+        assertThat(config.dbUser()).isEqualTo(Services.database(name));
 
         Map<String, Object> dependsOn = map(service(name).get("depends_on"), name + ".depends_on");
         for (String infrastructure : List.of("kafka-1", "kafka-2", "kafka-3", "schema-registry", "postgres")) {

@@ -12,6 +12,7 @@ import io.orderflow.platform.avro.AvroSerde;
 import io.orderflow.platform.avro.HttpSchemaRegistryClient;
 import io.orderflow.platform.config.Env;
 import io.orderflow.platform.kafka.KafkaClients;
+import io.orderflow.platform.testing.TestDatabase;
 import io.orderflow.platform.testing.TopicContents;
 import io.orderflow.points.PointsService;
 import java.nio.file.Files;
@@ -29,38 +30,49 @@ import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 
 /**
- * Real embedded Kafka + Schema Registry and the four services, on free loopback ports and a temp
- * data directory, for end-to-end tests. No mocks anywhere.
+ * Real embedded Kafka + Schema Registry, a fresh PostgreSQL database per service (on the tests'
+ * server, see {@link TestDatabase}) and the four services, on free loopback ports and a temp data
+ * directory, for end-to-end tests. No mocks anywhere.
  */
 final class TestStack implements AutoCloseable {
 
     final DevStack devstack;
     final AllInOne services;
     final Path dataDir;
+    private final List<TestDatabase> databases;
 
-    private TestStack(DevStack devstack, AllInOne services, Path dataDir) {
+    private TestStack(DevStack devstack, AllInOne services, Path dataDir, List<TestDatabase> databases) {
         this.devstack = devstack;
         this.services = services;
         this.dataDir = dataDir;
+        this.databases = databases;
     }
 
     static TestStack start(Map<String, String> extraEnv) throws Exception {
         Path dataDir = Files.createTempDirectory("orderflow-e2e-");
+        List<TestDatabase> databases = new ArrayList<>();
         DevStack devstack = DevStack.startForTests();
         try {
             Map<String, String> env = new HashMap<>(extraEnv);
             env.put("DATA_DIR", dataDir.toString());
             env.put("HTTP_HOST", "127.0.0.1");
             env.put("TOPIC_PARTITIONS", env.getOrDefault("TOPIC_PARTITIONS", "3"));
+            Map<String, Map<String, String>> perService = new HashMap<>();
+            for (String name : Services.NAMES) {
+                TestDatabase db = TestDatabase.create(name);
+                databases.add(db);
+                perService.put(name, Map.of("DB_URL", db.url(), "DB_USER", db.user(), "DB_PASSWORD", db.password()));
+            }
             AllInOne services = AllInOne.start(Env.of(env), devstack.bootstrapServers(), devstack.schemaRegistryUrl(),
-                    true, (name, port) -> { });
-            TestStack stack = new TestStack(devstack, services, dataDir);
+                    perService, true, (name, port) -> { });
+            TestStack stack = new TestStack(devstack, services, dataDir, databases);
             OrderService orders = (OrderService) services.service("order-service");
             Awaitility.await("coupon catalog in order-service").atMost(Duration.ofSeconds(30))
                     .until(() -> orders.couponView().find("WELCOME10").isPresent());
             return stack;
         } catch (Exception e) {
             devstack.close();
+            databases.forEach(TestDatabase::close);
             throw e;
         }
     }
@@ -192,6 +204,7 @@ final class TestStack implements AutoCloseable {
     public void close() {
         services.close();
         devstack.close();
+        databases.forEach(TestDatabase::close);
         try (var paths = Files.walk(dataDir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (Exception e) {

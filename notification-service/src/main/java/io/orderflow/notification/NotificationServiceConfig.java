@@ -14,6 +14,8 @@ import io.orderflow.platform.config.ServiceConfig;
 public record NotificationServiceConfig(ServiceConfig common, int maxPerSecond) {
 
     public static final String SERVICE_NAME = "notification-service";
+    /** Its own database (and role) on a shared PostgreSQL server. */
+    public static final String DATABASE = "notifications";
     public static final int DEFAULT_HTTP_PORT = 8093;
 
     public NotificationServiceConfig {
@@ -24,7 +26,7 @@ public record NotificationServiceConfig(ServiceConfig common, int maxPerSecond) 
 
     public static NotificationServiceConfig fromEnv(Env env) {
         return new NotificationServiceConfig(
-                ServiceConfig.fromEnv(env, SERVICE_NAME, DEFAULT_HTTP_PORT),
+                ServiceConfig.fromEnv(env, SERVICE_NAME, DATABASE, DEFAULT_HTTP_PORT),
                 env.integer("NOTIFICATION_MAX_PER_SECOND", 0));
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** "Recorded once per event, sent once after the commit", in real transactions on every test database. */
+/** "Recorded once per event, sent once after the commit", in real transactions on PostgreSQL. */
 class NotificationHandlerTest {
 
     private static final TestDatabases DATABASES = new TestDatabases(NotificationServiceConfig.SERVICE_NAME);

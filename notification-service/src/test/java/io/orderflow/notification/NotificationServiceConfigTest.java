@@ -16,6 +16,8 @@ class NotificationServiceConfigTest {
         assertThat(config.common().serviceName()).isEqualTo("notification-service");
         assertThat(config.common().httpPort()).isEqualTo(8093);
         assertThat(config.maxPerSecond()).isZero();
+        assertThat(config.common().dbUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:54329/notifications");
+        assertThat(config.common().dbUser()).isEqualTo("notifications");
         assertThat(env.keysRead()).contains("HTTP_PORT", "DB_URL", "KAFKA_BOOTSTRAP_SERVERS", "NOTIFICATION_MAX_PER_SECOND");
     }
 

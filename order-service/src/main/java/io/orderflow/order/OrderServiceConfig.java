@@ -21,11 +21,13 @@ public record OrderServiceConfig(ServiceConfig common, Duration sagaStepDeadline
                                  long paymentLimitCents, Duration sagaRetention, Duration sagaRebalanceGrace) {
 
     public static final String SERVICE_NAME = "order-service";
+    /** Its own database (and role) on a shared PostgreSQL server. */
+    public static final String DATABASE = "orders";
     public static final int DEFAULT_PORT = 8080;
 
     public static OrderServiceConfig fromEnv(Env env) {
         return new OrderServiceConfig(
-                ServiceConfig.fromEnv(env, SERVICE_NAME, DEFAULT_PORT),
+                ServiceConfig.fromEnv(env, SERVICE_NAME, DATABASE, DEFAULT_PORT),
                 env.duration("SAGA_STEP_DEADLINE", Duration.ofSeconds(30)),
                 env.duration("SAGA_COMPENSATION_DEADLINE", Duration.ofSeconds(60)),
                 env.longValue("PAYMENT_LIMIT_CENTS", 10_000_000L),

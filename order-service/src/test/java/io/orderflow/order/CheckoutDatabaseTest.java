@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Checkout, status updates and refunds against the real SQL, on H2 and (when configured) PostgreSQL. */
+/** Checkout, status updates and refunds against the real SQL, on PostgreSQL. */
 class CheckoutDatabaseTest {
 
     private static final TestDatabases DATABASES = new TestDatabases(OrderServiceConfig.SERVICE_NAME);

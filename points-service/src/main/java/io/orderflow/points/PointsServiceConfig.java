@@ -16,6 +16,8 @@ import io.orderflow.platform.http.AdminToken;
 public record PointsServiceConfig(ServiceConfig common, long centsPerPoint, AdminToken adminToken) {
 
     public static final String SERVICE_NAME = "points-service";
+    /** Its own database (and role) on a shared PostgreSQL server. */
+    public static final String DATABASE = "points";
     public static final int DEFAULT_HTTP_PORT = 8092;
 
     public PointsServiceConfig {
@@ -26,7 +28,7 @@ public record PointsServiceConfig(ServiceConfig common, long centsPerPoint, Admi
 
     public static PointsServiceConfig fromEnv(Env env) {
         return new PointsServiceConfig(
-                ServiceConfig.fromEnv(env, SERVICE_NAME, DEFAULT_HTTP_PORT),
+                ServiceConfig.fromEnv(env, SERVICE_NAME, DATABASE, DEFAULT_HTTP_PORT),
                 env.longValue("POINTS_CENTS_PER_POINT", 100),
                 AdminToken.of(env.optional("ADMIN_TOKEN")));
     }

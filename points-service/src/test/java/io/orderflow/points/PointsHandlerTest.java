@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The points rules, run through the handler in real transactions on H2 and (when configured) PostgreSQL. */
+/** The points rules, run through the handler in real transactions on PostgreSQL. */
 class PointsHandlerTest {
 
     private static final TestDatabases DATABASES = new TestDatabases(PointsServiceConfig.SERVICE_NAME);

@@ -17,6 +17,8 @@ class PointsServiceConfigTest {
         assertThat(config.common().serviceName()).isEqualTo("points-service");
         assertThat(config.common().httpPort()).isEqualTo(8092);
         assertThat(config.centsPerPoint()).isEqualTo(100);
+        assertThat(config.common().dbUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:54329/points");
+        assertThat(config.common().dbUser()).isEqualTo("points");
         assertThat(env.keysRead()).contains("HTTP_PORT", "DB_URL", "KAFKA_BOOTSTRAP_SERVERS", "POINTS_CENTS_PER_POINT");
     }
 

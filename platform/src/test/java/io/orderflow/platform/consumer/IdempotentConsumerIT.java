@@ -40,8 +40,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The reliable-messaging plumbing on a real broker, registry and database (H2, and PostgreSQL when
- * configured): outbox → relay → topic → idempotent consumer, duplicates, retries, poison records.
+ * The reliable-messaging plumbing on a real broker, registry and PostgreSQL database: outbox → relay
+ * → topic → idempotent consumer, duplicates, retries, poison records.
  */
 class IdempotentConsumerIT {
 

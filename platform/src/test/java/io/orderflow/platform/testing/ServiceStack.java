@@ -27,9 +27,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * For a service's {@code *IT}: the real embedded Kafka and Schema Registry ({@link DevStack}), the
- * environment a service needs to run against them (free HTTP port, temp data dir), and ways to send
- * events, read a topic and call the service's HTTP API.
+ * For a service's {@code *IT}: the real embedded Kafka and Schema Registry ({@link DevStack}), a
+ * fresh PostgreSQL database ({@link TestDatabase}), the environment a service needs to run against
+ * them (free HTTP port, temp data dir), and ways to send events, read a topic and call the
+ * service's HTTP API. One service (or instances of one) per stack: they share its database.
  */
 public final class ServiceStack implements AutoCloseable {
 
@@ -38,6 +39,7 @@ public final class ServiceStack implements AutoCloseable {
     private final AvroSerde serde;
     private final KafkaProducer<String, byte[]> producer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private TestDatabase database;
 
     private ServiceStack(DevStack devstack, Path dataDir) {
         this.devstack = devstack;
@@ -51,15 +53,34 @@ public final class ServiceStack implements AutoCloseable {
         return new ServiceStack(DevStack.startForTests(), dataDir);
     }
 
-    /** What a service reads to run here: embedded Kafka and registry, H2 under a temp dir, a free port. */
+    /**
+     * What a service reads to run here: embedded Kafka and registry, the stack's own database (created
+     * on the first call, the same on every call, so a restarted service finds its data), a temp data
+     * dir, a free port.
+     */
     public Env env() {
+        TestDatabase db = database();
         return Env.of(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", devstack.bootstrapServers(),
                 "SCHEMA_REGISTRY_URL", devstack.schemaRegistryUrl(),
+                "DB_URL", db.url(),
+                "DB_USER", db.user(),
+                "DB_PASSWORD", db.password(),
                 "DATA_DIR", dataDir.toString(),
                 "HTTP_HOST", "127.0.0.1",
                 "HTTP_PORT", "0",
                 "TOPIC_PARTITIONS", "2"));
+    }
+
+    private synchronized TestDatabase database() {
+        if (database == null) {
+            try {
+                database = TestDatabase.create("service-stack");
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot create the stack's test database", e);
+            }
+        }
+        return database;
     }
 
     /** Publishes {@code event} keyed by {@code key} as a service of the flow would, and waits for the ack. */
@@ -118,6 +139,11 @@ public final class ServiceStack implements AutoCloseable {
     public void close() throws Exception {
         producer.close(Duration.ofSeconds(5));
         devstack.close();
+        synchronized (this) {
+            if (database != null) {
+                database.close();
+            }
+        }
         try (Stream<Path> paths = Files.walk(dataDir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

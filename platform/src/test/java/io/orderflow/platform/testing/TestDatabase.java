@@ -1,94 +1,102 @@
 package io.orderflow.platform.testing;
 
-import io.orderflow.platform.config.ServiceConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.orderflow.devstack.PostgresDatabases;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
- * A throw-away database for a test: H2 in a temp directory always, and a fresh PostgreSQL database
- * when {@code ORDERFLOW_TEST_PG_URL} (e.g. {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres})
- * is set. Parameterize DB-backed tests over {@link #kinds()} so both dialects run the same test.
+ * A throw-away PostgreSQL database for a test: created with a login role of its own that owns it
+ * (as a service's database in production), dropped with its role by {@link #close()}. It lives on the
+ * tests' server ({@link TestPostgres}): the one {@code ORDERFLOW_TEST_PG_URL} names (e.g.
+ * {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}), else an embedded one per JVM.
  */
 public final class TestDatabase implements AutoCloseable {
 
-    public static final String PG_URL_VARIABLE = "ORDERFLOW_TEST_PG_URL";
+    public static final String PG_URL_VARIABLE = TestPostgres.PG_URL_VARIABLE;
+    /** The only kind: every database test runs on PostgreSQL. */
+    public static final String POSTGRESQL = "postgresql";
 
-    private final String url;
-    private final Runnable cleanup;
+    private final String superuserUrl;
+    private final String name;
+    private final String password;
 
-    private TestDatabase(String url, Runnable cleanup) {
-        this.url = url;
-        this.cleanup = cleanup;
+    private TestDatabase(String superuserUrl, String name, String password) {
+        this.superuserUrl = superuserUrl;
+        this.name = name;
+        this.password = password;
     }
 
-    /** "h2", plus "postgresql" when a PostgreSQL server is configured for tests. */
+    /** {@code ["postgresql"]}: what DB-backed tests are parameterized over. */
     public static List<String> kinds() {
-        List<String> kinds = new ArrayList<>(List.of("h2"));
-        if (postgresAdminUrl() != null) {
-            kinds.add("postgresql");
-        }
-        return kinds;
+        return List.of(POSTGRESQL);
     }
 
+    /** The superuser URL of the tests' server (starting the embedded one if it is the one). */
     public static String postgresAdminUrl() {
-        String url = System.getenv(PG_URL_VARIABLE);
-        return url == null || url.isBlank() ? System.getProperty("orderflow.test.pgUrl") : url;
+        return TestPostgres.superuserUrl();
     }
 
+    /** A fresh database for {@code serviceName}'s tests. */
+    public static TestDatabase create(String serviceName) throws Exception {
+        return create(POSTGRESQL, serviceName);
+    }
+
+    /** A fresh database of {@code kind} (only {@code "postgresql"}) for {@code serviceName}'s tests. */
     public static TestDatabase create(String kind, String serviceName) throws Exception {
-        if (kind.equals("h2")) {
-            Path dir = Files.createTempDirectory("orderflow-h2-");
-            return new TestDatabase(ServiceConfig.defaultH2Url(dir.toString(), serviceName), () -> deleteTree(dir));
+        if (!POSTGRESQL.equals(kind)) {
+            throw new IllegalArgumentException("No test database of kind " + kind + "; the only kind is " + POSTGRESQL);
         }
-        String admin = postgresAdminUrl();
-        if (!kind.equals("postgresql") || admin == null) {
-            throw new IllegalArgumentException("No test database of kind " + kind);
-        }
+        String superuser = postgresAdminUrl();
+        // Database and role share the name; the service name is in the Hikari pool, not needed here.
         String name = "orderflow_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        execute(admin, "CREATE DATABASE " + name);
-        String url = admin.replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
-        return new TestDatabase(url, () -> {
-            try {
-                execute(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            } catch (Exception e) {
-                throw new IllegalStateException("Cannot drop test database " + name, e);
-            }
-        });
+        String password = UUID.randomUUID().toString();
+        try (Connection c = DriverManager.getConnection(superuser)) {
+            PostgresDatabases.ensure(c, name, name, password);
+        }
+        return new TestDatabase(superuser, name, password);
     }
 
-    /** JDBC URL; the PostgreSQL one carries its user in the query string, so user and password may be empty. */
+    /**
+     * JDBC URL of the database, with its role and password in the query string as well (so callers
+     * that pass no password still connect); the server URL's other parameters (sslmode, ...) are kept.
+     */
     public String url() {
-        return url;
+        int query = superuserUrl.indexOf('?');
+        String server = (query < 0 ? superuserUrl : superuserUrl.substring(0, query)).replaceFirst("/[^/]*$", "/" + name);
+        StringBuilder url = new StringBuilder(server).append("?user=").append(name).append("&password=").append(password);
+        if (query >= 0) {
+            for (String parameter : superuserUrl.substring(query + 1).split("&")) {
+                if (!parameter.isEmpty() && !parameter.startsWith("user=") && !parameter.startsWith("password=")) {
+                    url.append('&').append(parameter);
+                }
+            }
+        }
+        return url.toString();
     }
 
+    /** The database's own role (its owner). */
     public String user() {
-        return url.startsWith("jdbc:h2:") ? "sa" : "";
+        return name;
     }
 
+    public String password() {
+        return password;
+    }
+
+    /** The database's name (also its role's). */
+    public String name() {
+        return name;
+    }
+
+    /** Drops the database, closing any session still on it, then its role. */
     @Override
     public void close() {
-        cleanup.run();
-    }
-
-    private static void execute(String url, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try (Connection c = DriverManager.getConnection(superuserUrl)) {
+            PostgresDatabases.drop(c, name, name);
         } catch (Exception e) {
-            throw new IllegalStateException("Cannot delete " + dir, e);
+            throw new IllegalStateException("Cannot drop test database " + name, e);
         }
     }
 }

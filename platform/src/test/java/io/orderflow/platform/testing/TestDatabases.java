@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The migrated databases one test class runs on, one per {@link TestDatabase#kinds() kind} (H2 always,
- * PostgreSQL when {@code ORDERFLOW_TEST_PG_URL} is set), opened on first use and dropped by {@link #close()}:
+ * The migrated database one test class runs on: a fresh PostgreSQL database ({@link TestDatabase}),
+ * opened on first use and dropped by {@link #close()}. Tests stay parameterized over {@link #all()}
+ * (one {@code "postgresql"} entry) so their names say where they ran:
  *
  * <pre>
  * static final TestDatabases DATABASES = new TestDatabases("coupon-service");
@@ -40,7 +41,7 @@ public final class TestDatabases implements AutoCloseable {
                 try {
                     TestDatabase created = TestDatabase.create(kind, serviceName);
                     toClose.add(created);
-                    Database db = Database.open(serviceName, created.url(), created.user(), "", 20);
+                    Database db = Database.open(serviceName, created.url(), created.user(), created.password(), 20);
                     toClose.add(db);
                     opened.add(new TestDb(kind, db));
                 } catch (Exception e) {
