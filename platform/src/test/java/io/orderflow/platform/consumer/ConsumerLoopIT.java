@@ -25,7 +25,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.AfterAll;
@@ -67,7 +66,7 @@ class ConsumerLoopIT {
     private IdempotentConsumer start(Database db, String group, EventHandler handler, Map<String, ?> overrides,
                                      KafkaProducer<String, byte[]> dltProducer) {
         Properties props = harness.consumerProps(group, overrides);
-        IdempotentConsumer consumer = new IdempotentConsumer(group, new KafkaConsumer<>(props), List.of(Topics.PAYMENTS_EVENTS),
+        IdempotentConsumer consumer = new IdempotentConsumer(group, props, List.of(Topics.PAYMENTS_EVENTS),
                 harness.serde.deserializer(), db, handler, new DeadLetters(group, dltProducer),
                 new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(500)));
         consumer.start();
@@ -168,7 +167,8 @@ class ConsumerLoopIT {
         long firstBefore = first.appliedCount();
         List<String> after = sendToBothPartitions("after", 3);
         awaitAppliedOnce(db, after);
-        assertThat(first.isRunning()).as("the first member's poll thread is alive").isTrue();
+        assertThat(first.restartCount()).as("the first member's loop never had to be restarted").isZero();
+        assertThat(first.ready()).as("the first member is ready").isTrue();
         await("the first member applies records after the rebalance").atMost(Duration.ofSeconds(30))
                 .until(() -> first.appliedCount() > firstBefore);
         assertThat(second.appliedCount()).as("the second member got a partition").isPositive();
@@ -193,23 +193,27 @@ class ConsumerLoopIT {
 
         // Given a batch in the handler
         handler.awaitEntered();
+        assertThat(consumer.ready()).isTrue();
         // When the broker goes away for longer than max.poll.interval.ms
         harness.stack.kafka().stop();
-        long stoppedAt = System.nanoTime();
-        await("past max.poll.interval.ms").atMost(Duration.ofSeconds(30))
-                .until(() -> System.nanoTime() - stoppedAt > TimeUnit.MILLISECONDS.toNanos(4_000));
-        // and the batch finishes while it is still away (its offset commit cannot succeed)
-        handler.release.countDown();
-        await("the commit has had time to time out").atMost(Duration.ofSeconds(30))
-                .until(() -> System.nanoTime() - stoppedAt > TimeUnit.MILLISECONDS.toNanos(9_000));
-        harness.stack.kafka().start();
+        try {
+            // Then readiness goes DOWN: the loop has not polled within max.poll.interval.ms
+            await("readiness DOWN while the batch is stuck").atMost(Duration.ofSeconds(30)).until(() -> !consumer.ready());
+            // and when the batch finishes while the broker is still away, its offset commit times out: the loop
+            // closes its consumer and starts a new one (instead of its thread ending for good)
+            handler.release.countDown();
+            await("the loop restarts").atMost(Duration.ofSeconds(60)).until(() -> consumer.restartCount() >= 1);
+        } finally {
+            harness.stack.kafka().start();
+        }
 
-        // Then the loop runs again and every record is applied once
+        // Then once the broker is back the loop runs again, readiness is UP, and every record is applied once
         awaitAppliedOnce(db, keys);
         String late = orderId("late");
         harness.send(late, harness.wire(payment(late)));
         awaitAppliedOnce(db, List.of(late));
-        assertThat(consumer.isRunning()).isTrue();
+        await("readiness UP").atMost(Duration.ofSeconds(30)).until(consumer::ready);
+        assertThat(consumer.duplicateCount()).as("the batch whose commit failed was redelivered and skipped").isPositive();
     }
 
     @Test
@@ -223,10 +227,10 @@ class ConsumerLoopIT {
         harness.send(0, key, harness.wire(payment(key)));
 
         // When the poison record cannot be dead-lettered for a while
-        long sentAt = System.nanoTime();
-        await("DLT sends have failed a few times").atMost(Duration.ofSeconds(30))
-                .until(() -> System.nanoTime() - sentAt > TimeUnit.MILLISECONDS.toNanos(6_000));
+        await("DLT sends have failed a few times").atMost(Duration.ofSeconds(60))
+                .until(() -> consumer.transientRetryCount() >= 3);
         assertThat(effects(db, key)).as("the record behind the poison one waits").isZero();
+        assertThat(consumer.deadLetteredCount()).isZero();
 
         // Then once the DLT exists, the poison record is in it and the partition moves on
         harness.createDeadLetterTopic(group);
@@ -234,6 +238,7 @@ class ConsumerLoopIT {
         var dead = harness.deadLettered(group, key, 1);
         assertThat(dead).hasSize(1);
         assertThat(header(dead.get(0), DeadLetters.EXCEPTION_MESSAGE)).contains("magic byte");
-        assertThat(consumer.isRunning()).isTrue();
+        assertThat(header(dead.get(0), DeadLetters.FAILURE_KIND)).isEqualTo("POISON");
+        assertThat(consumer.restartCount()).as("a failed DLT send is retried in the loop, not a crash").isZero();
     }
 }
