@@ -100,10 +100,14 @@ public final class CouponView implements AutoCloseable {
         while (running) {
             Properties props = KafkaClients.consumer(bootstrapServers, "unused", clientId);
             props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+            KafkaConsumer<String, byte[]> consumer = null;
+            try {
+                consumer = new KafkaConsumer<>(props);
                 follow(consumer);
                 return;
             } catch (Exception e) {
+                close(consumer);
+                consumer = null;
                 if (!running) {
                     return;
                 }
@@ -114,7 +118,15 @@ public final class CouponView implements AutoCloseable {
                 if (!sleep(backoff)) {
                     return;
                 }
+            } finally {
+                close(consumer);
             }
+        }
+    }
+
+    private static void close(KafkaConsumer<String, byte[]> consumer) {
+        if (consumer != null) {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 

@@ -16,7 +16,6 @@ import io.orderflow.platform.kafka.TopicAdmin;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.platform.outbox.OutboxRelay;
 import io.orderflow.schemas.Topic;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
