@@ -179,7 +179,8 @@ public final class OutboxRelay implements AutoCloseable {
                 } else {
                     failuresInARow = 0;
                     status = Status.PUBLISHING;
-                    wait = batch.rows() >= settings.batchSize() ? Duration.ZERO : settings.idlePoll();
+                    // Straight on only after a full batch went out: a batch of rows held behind a failing one must not spin.
+                    wait = batch.sent().size() >= settings.batchSize() ? Duration.ZERO : settings.idlePoll();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -258,7 +259,7 @@ public final class OutboxRelay implements AutoCloseable {
             lock(tx);
             List<Row> rows = select(tx);
             if (rows.isEmpty()) {
-                return new Batch(0, List.of(), List.of(), null);
+                return new Batch(List.of(), List.of(), null);
             }
             Set<String> held = new HashSet<>(); // topic+key of a row that did not go out: its later rows wait too
             List<InFlight> inFlight = new ArrayList<>();
@@ -313,7 +314,7 @@ public final class OutboxRelay implements AutoCloseable {
             park(tx, toPark);
             published.addAndGet(sent.size());
             log.debug("{} outbox relay published {} events, parked {}", name, sent.size(), toPark.size());
-            return new Batch(rows.size(), sent, toPark.stream().map(p -> p.row().id()).toList(), unreachable);
+            return new Batch(sent, toPark.stream().map(p -> p.row().id()).toList(), unreachable);
         });
     }
 
@@ -478,8 +479,8 @@ public final class OutboxRelay implements AutoCloseable {
     private record Parking(Row row, int attempts, String reason) {
     }
 
-    /** What one batch did: rows seen, ids published and parked, and the environment failure that cut it short. */
-    private record Batch(int rows, List<Long> sent, List<Long> parked, Exception unreachable) {
+    /** What one batch did: ids published and parked, and the environment failure that cut it short. */
+    private record Batch(List<Long> sent, List<Long> parked, Exception unreachable) {
         List<Long> settled() {
             List<Long> all = new ArrayList<>(sent);
             all.addAll(parked);

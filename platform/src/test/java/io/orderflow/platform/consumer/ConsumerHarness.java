@@ -62,7 +62,10 @@ final class ConsumerHarness implements AutoCloseable {
         perTest.clear();
     }
 
-    /** A migrated database with an {@code effects(event_id, order_id)} table and a one-row {@code hot} table. */
+    /**
+     * A migrated database with an {@code effects(event_id, order_id)} table (no unique key: an event applied
+     * twice would show as two rows) and a one-row {@code hot} table to hold a lock on.
+     */
     Database database(String kind) throws Exception {
         TestDatabase t = closeAfterTest(TestDatabase.create(kind, "platform-it"));
         Database db = closeAfterTest(Database.open("platform-it", t.url(), t.user(), "", 4));
@@ -73,7 +76,7 @@ final class ConsumerHarness implements AutoCloseable {
     static void createTestTables(Database db) throws Exception {
         db.inTransaction(c -> {
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE effects (event_id VARCHAR(64) PRIMARY KEY, order_id VARCHAR(64) NOT NULL)");
+                s.execute("CREATE TABLE effects (event_id VARCHAR(64) NOT NULL, order_id VARCHAR(64) NOT NULL)");
                 s.execute("CREATE TABLE hot (id INT PRIMARY KEY, n INT NOT NULL)");
                 s.execute("INSERT INTO hot (id, n) VALUES (1, 0)");
             }
