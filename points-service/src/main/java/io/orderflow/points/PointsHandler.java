@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A reversal is all or nothing. If the customer already spent the points the order earned, the
  * balance cannot absorb the reversal: rather than clamp (which would break balance = SUM(ledger))
- * or go negative, the handler throws, the consumer retries and then dead-letters the command, and
- * the saga marks the order FAILED when its compensation deadline passes: an operator decides.
+ * or go negative, the handler throws {@link PoisonEventException} (no retry can change the rule), the
+ * consumer dead-letters the command at once, and the saga marks the order FAILED when its compensation
+ * deadline passes: an operator decides, and may redrive it once the balance allows.
  */
 final class PointsHandler implements EventHandler {
 
@@ -106,7 +107,7 @@ final class PointsHandler implements EventHandler {
         }
         long reversedDelta = -entries.stream().mapToLong(LedgerEntry::delta).sum();
         if (balance + reversedDelta < 0) {
-            throw new IllegalStateException("Order " + orderId + ": customer " + customerId + " already spent the points "
+            throw new PoisonEventException("Order " + orderId + ": customer " + customerId + " already spent the points "
                     + "it earned; balance " + balance + " cannot absorb a reversal of " + reversedDelta);
         }
         Instant now = Instant.now();

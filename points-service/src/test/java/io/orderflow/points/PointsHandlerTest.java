@@ -11,6 +11,7 @@ import io.orderflow.events.PointsRejectionReason;
 import io.orderflow.events.PointsReversed;
 import io.orderflow.events.ReversePoints;
 import io.orderflow.platform.consumer.ConsumedEvent;
+import io.orderflow.platform.consumer.PoisonEventException;
 import io.orderflow.platform.db.Database;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.schemas.Topics;
@@ -154,14 +155,14 @@ class PointsHandlerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
-    void reverseOfSpentEarningsFailsAsAWholeSoTheConsumerRetries(TestDb t) throws Exception {
+    void reverseOfSpentEarningsFailsAsAWholeAndIsDeadLetteredForAnOperator(TestDb t) throws Exception {
         String customer = id("cust");
         String order = id("order");
         apply(t.db(), payment(order, customer, 0, 10_000)); // earns 100
         apply(t.db(), payment(id("order"), customer, 80, 0)); // spends 80 of them
 
         assertThatThrownBy(() -> apply(t.db(), reverse(order, customer)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already spent");
+                .isInstanceOf(PoisonEventException.class).hasMessageContaining("already spent");
 
         assertThat(balance(t.db(), customer)).isEqualTo(20);
         assertThat(OutboxRows.forKey(t.db(), order, PointsReversed.class)).isEmpty();

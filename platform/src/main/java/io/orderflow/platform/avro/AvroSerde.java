@@ -34,6 +34,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * topic (Streams changelogs) is written with the record's own schema. The reader schema is always
  * this build's generated class, so a record written by an older or newer producer is resolved by
  * Avro's schema resolution. Ids and schemas are cached: the registry is called once per schema.
+ *
+ * <p>Failures say what they mean by type: {@link UndecodableRecordException} (these bytes can never be
+ * read here), {@link SchemaRegistryUnavailableException} (try again later), {@link SchemaRejectedException}
+ * (the registry refuses this build's schema for the topic).
  */
 public final class AvroSerde implements Serde<SpecificRecord> {
 
@@ -84,24 +88,34 @@ public final class AvroSerde implements Serde<SpecificRecord> {
         }
     }
 
+    /**
+     * Decodes a value written by {@link #serialize} (or by Confluent's serializer). Bytes that can never be
+     * decoded here raise {@link UndecodableRecordException}; a registry that cannot be reached raises
+     * {@link SchemaRegistryUnavailableException} (retry later: the bytes may be fine).
+     */
     public SpecificRecord deserialize(String topic, byte[] bytes) {
         if (bytes.length < 5 || bytes[0] != MAGIC_BYTE) {
-            throw new SerializationException("Not Confluent wire format (magic byte 0 + schema id) on topic " + topic);
+            throw new UndecodableRecordException("Not Confluent wire format (magic byte 0 + schema id) on topic " + topic);
         }
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        DatumReader<Object> reader;
         try {
-            DatumReader<Object> reader = readers.computeIfAbsent(id, this::readerFor);
+            reader = readers.computeIfAbsent(id, this::readerFor);
+        } catch (SchemaNotFoundException e) {
+            throw new UndecodableRecordException("Schema id " + id + " on topic " + topic + " is not in the registry", e);
+        }
+        try {
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
             Object value = reader.read(null, decoder);
             if (!(value instanceof SpecificRecord)) {
-                throw new SerializationException("Schema " + id + " on topic " + topic + " has no generated class here");
+                throw new UndecodableRecordException("Schema " + id + " on topic " + topic + " has no generated class here");
             }
             return (SpecificRecord) value;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof SerializationException) {
-                throw (SerializationException) e;
+            if (e instanceof UndecodableRecordException) {
+                throw (UndecodableRecordException) e;
             }
-            throw new SerializationException("Cannot deserialize a record with schema id " + id + " on topic " + topic, e);
+            throw new UndecodableRecordException("Cannot decode a record with schema id " + id + " on topic " + topic, e);
         }
     }
 

@@ -57,7 +57,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         String body = JSON.createObjectNode().put("schema", schema.toString()).toString();
         int id = call("POST", "/subjects/" + encode(subject) + "/versions", body).path("id").asInt(-1);
         if (id < 0) {
-            throw new SchemaRegistryException("Registry answered no id for subject " + subject, 200, -1);
+            throw new SchemaRegistryUnavailableException("Registry answered no id for subject " + subject, 200, -1);
         }
         schemas.putIfAbsent(id, schema);
         ids.putIfAbsent(key, id);
@@ -73,7 +73,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
         String text = call("GET", "/schemas/ids/" + id, null).path("schema").asText(null);
         if (text == null) {
-            throw new SchemaRegistryException("Registry answered no schema for id " + id, 200, -1);
+            throw new SchemaRegistryUnavailableException("Registry answered no schema for id " + id, 200, -1);
         }
         Schema schema = new Schema.Parser().parse(text);
         Schema previous = schemas.putIfAbsent(id, schema);
@@ -91,22 +91,39 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new SchemaRegistryException(method + " " + baseUrl + path + " failed: " + e, e);
+            throw new SchemaRegistryUnavailableException(method + " " + baseUrl + path + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SchemaRegistryException("Interrupted during " + method + " " + baseUrl + path, e);
+            throw new SchemaRegistryUnavailableException("Interrupted during " + method + " " + baseUrl + path, e);
         }
         JsonNode answer = parse(response.body());
         if (response.statusCode() / 100 != 2) {
             String message = answer == null ? response.body() : answer.path("message").asText(response.body());
             int errorCode = answer == null ? -1 : answer.path("error_code").asInt(-1);
-            throw new SchemaRegistryException(method + " " + path + " -> HTTP " + response.statusCode() + ": " + message,
+            throw refusal(method + " " + path + " -> HTTP " + response.statusCode() + ": " + message,
                     response.statusCode(), errorCode);
         }
         if (answer == null) {
-            throw new SchemaRegistryException(method + " " + path + " answered no JSON: " + response.body(), response.statusCode(), -1);
+            throw new SchemaRegistryUnavailableException(method + " " + path + " answered no JSON: " + response.body(),
+                    response.statusCode(), -1);
         }
         return answer;
+    }
+
+    /**
+     * What a refusal means. Only the registry's own answers about a schema are final: "no such schema"
+     * (40403) and "this schema is not acceptable" (409 incompatible, 422 invalid). Anything else (5xx,
+     * throttling, a refused credential, a 404 without the registry's error code, i.e. a URL that is not a
+     * registry) says nothing about the schema: it may pass once the environment is fixed.
+     */
+    static SchemaRegistryException refusal(String message, int httpStatus, int errorCode) {
+        if (errorCode == 40403) {
+            return new SchemaNotFoundException(message, httpStatus, errorCode);
+        }
+        if (httpStatus == 409 || (httpStatus == 422 && errorCode / 100 == 422)) {
+            return new SchemaRejectedException(message, httpStatus, errorCode);
+        }
+        return new SchemaRegistryUnavailableException(message, httpStatus, errorCode);
     }
 
     private static JsonNode parse(String body) {

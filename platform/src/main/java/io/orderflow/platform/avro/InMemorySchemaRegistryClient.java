@@ -28,7 +28,7 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
     public Schema schemaById(int id) {
         Schema schema = schemas.get(id);
         if (schema == null) {
-            throw new SchemaRegistryException("Schema " + id + " not found", 404, 40403);
+            throw new SchemaNotFoundException("Schema " + id + " not found", 404, 40403);
         }
         return schema;
     }

@@ -1,22 +1,20 @@
 package io.orderflow.platform.avro;
 
-/** A registry call failed; carries the HTTP status and the Confluent error code when there was one. */
-public class SchemaRegistryException extends RuntimeException {
+/**
+ * A registry call failed; carries the HTTP status and the Confluent error code when there was one. The
+ * subclass says what it means: {@link SchemaRegistryUnavailableException} (retry), {@link
+ * SchemaNotFoundException} or {@link SchemaRejectedException} (the schema itself: retrying changes nothing).
+ */
+public abstract class SchemaRegistryException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
     private final int httpStatus;
     private final int errorCode;
 
-    public SchemaRegistryException(String message, int httpStatus, int errorCode) {
-        super(message);
+    protected SchemaRegistryException(String message, int httpStatus, int errorCode, Throwable cause) {
+        super(message, cause);
         this.httpStatus = httpStatus;
         this.errorCode = errorCode;
-    }
-
-    public SchemaRegistryException(String message, Throwable cause) {
-        super(message, cause);
-        this.httpStatus = -1;
-        this.errorCode = -1;
     }
 
     /** HTTP status of the registry's answer, or -1 when none came (I/O error). */

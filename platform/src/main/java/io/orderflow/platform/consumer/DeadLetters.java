@@ -1,5 +1,6 @@
 package io.orderflow.platform.consumer;
 
+import io.orderflow.platform.failure.FailureKind;
 import io.orderflow.schemas.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,6 +27,8 @@ public final class DeadLetters {
     public static final String EXCEPTION_CLASS = "dlt.exception.class";
     public static final String EXCEPTION_MESSAGE = "dlt.exception.message";
     public static final String EXCEPTION_STACKTRACE = "dlt.exception.stacktrace";
+    /** {@code POISON} (it can never be applied: fix or drop the data) or {@code UNKNOWN} (retries ran out: most likely a bug to fix before a redrive). */
+    public static final String FAILURE_KIND = "dlt.failure.kind";
     public static final String ATTEMPTS = "dlt.attempts";
     public static final String CONSUMER_GROUP = "dlt.consumer.group";
     public static final String FAILED_AT = "dlt.failed.at";
@@ -40,7 +43,8 @@ public final class DeadLetters {
         this.producer = producer;
     }
 
-    public void send(ConsumerRecord<String, byte[]> failed, Throwable reason, int attempts) throws Exception {
+    /** Sends {@code failed} to the DLT and waits for the broker's ack; throws when it did not get one. */
+    public void send(ConsumerRecord<String, byte[]> failed, Throwable reason, FailureKind kind, int attempts) throws Exception {
         ProducerRecord<String, byte[]> dlt = new ProducerRecord<>(Topics.deadLetterTopic(group), null,
                 failed.key(), failed.value());
         for (Header h : failed.headers()) {
@@ -52,12 +56,13 @@ public final class DeadLetters {
         add(dlt, EXCEPTION_CLASS, rootCause(reason).getClass().getName());
         add(dlt, EXCEPTION_MESSAGE, describe(reason));
         add(dlt, EXCEPTION_STACKTRACE, stackTrace(reason));
+        add(dlt, FAILURE_KIND, kind.name());
         add(dlt, ATTEMPTS, String.valueOf(attempts));
         add(dlt, CONSUMER_GROUP, group);
         add(dlt, FAILED_AT, Instant.now().toString());
         producer.send(dlt).get(30, TimeUnit.SECONDS);
-        log.error("Dead-lettered {}-{}@{} (key {}) after {} attempt(s) to {}: {}", failed.topic(), failed.partition(),
-                failed.offset(), failed.key(), attempts, dlt.topic(), describe(reason), reason);
+        log.error("Dead-lettered {}-{}@{} (key {}, {}) after {} attempt(s) to {}: {}", failed.topic(), failed.partition(),
+                failed.offset(), failed.key(), kind, attempts, dlt.topic(), describe(reason), reason);
     }
 
     /** Every message of the cause chain: the outermost says where, the innermost says why. */

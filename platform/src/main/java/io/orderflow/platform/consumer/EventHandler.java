@@ -3,10 +3,12 @@ package io.orderflow.platform.consumer;
 import java.sql.Connection;
 
 /**
- * A service's business reaction to one event, run inside the database transaction that also
- * records the event in the inbox and commits before the offset does. Throw
- * {@link PoisonEventException} for an event that can never be applied (it goes to the DLT at
- * once); any other exception is retried with backoff, then dead-lettered.
+ * A service's business reaction to one event, run inside the database transaction that also records the
+ * event in the inbox and commits before the offset does. Handlers say what went wrong, the loop decides
+ * what to do ({@link io.orderflow.platform.failure.Failures}): throw {@link PoisonEventException} for an
+ * event that can never be applied (DLT at once); let a database, network or timeout failure propagate as
+ * it is (transient: retried without limit, never dead-lettered); anything else is retried a bounded number
+ * of times, then dead-lettered.
  */
 @FunctionalInterface
 public interface EventHandler {

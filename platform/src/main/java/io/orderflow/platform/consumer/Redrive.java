@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -92,7 +93,7 @@ public final class Redrive {
                     }
                 }
                 for (Future<RecordMetadata> ack : acks) {
-                    ack.get();
+                    ack.get(60, TimeUnit.SECONDS); // bounded: a broker that is away fails the redrive, progress stays uncommitted
                 }
                 if (!dryRun && !progress.isEmpty()) {
                     consumer.commitSync(progress);

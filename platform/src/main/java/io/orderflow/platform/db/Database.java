@@ -59,6 +59,9 @@ public final class Database implements AutoCloseable {
             var result = Flyway.configure()
                     .dataSource(dataSource)
                     .locations(locations.toArray(String[]::new))
+                    // Platform's migrations (0.x) and the service's (1+) share one history: a platform
+                    // table added later (0.2) must still apply to a database the service already took to 1+.
+                    .outOfOrder(true)
                     .load()
                     .migrate();
             log.info("{} database ready at {} ({} migrations applied)", serviceName, redact(url), result.migrationsExecuted);

@@ -16,13 +16,11 @@ import io.orderflow.platform.kafka.TopicAdmin;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.platform.outbox.OutboxRelay;
 import io.orderflow.schemas.Topic;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
@@ -49,7 +47,6 @@ public final class ServiceRuntime implements AutoCloseable {
     private final List<IdempotentConsumer> consumers = new ArrayList<>();
     private final List<PendingConsumer> pendingConsumers = new ArrayList<>();
     private final Map<String, BooleanSupplier> readinessChecks = new LinkedHashMap<>();
-    private final Map<String, BooleanSupplier> informationalChecks = new LinkedHashMap<>();
     private final List<AutoCloseable> extras = new ArrayList<>();
     private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
     private boolean started;
@@ -66,15 +63,16 @@ public final class ServiceRuntime implements AutoCloseable {
                         ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
                         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000))),
-                serde.serializer(), 500, Duration.ofMillis(50));
+                serde.serializer(), OutboxRelay.Settings.DEFAULT);
         this.outbox = new Outbox(relay::wakeup);
-        this.deadLetterProducer = new KafkaProducer<>(KafkaClients.producer(config.kafkaBootstrapServers(),
-                config.serviceName() + "-dlt"));
+        this.deadLetterProducer = new KafkaProducer<>(KafkaClients.with(KafkaClients.producer(
+                config.kafkaBootstrapServers(), config.serviceName() + "-dlt"), Map.of(
+                        // A DLT send that cannot succeed fails within seconds; the record is retried, never skipped.
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000)));
         this.http = new HttpApi(config.serviceName(), config.httpHost(), config.httpPort(), 64);
         readinessChecks.put("database", db::isUp);
-        // Shown, but not a reason to refuse traffic: while Kafka is down the outbox holds the events
-        // and the service keeps accepting work. That is the point of the outbox.
-        informationalChecks.put("outboxRelay", relay::healthy);
     }
 
     public static ServiceRuntime create(ServiceConfig config) {
@@ -131,13 +129,14 @@ public final class ServiceRuntime implements AutoCloseable {
         for (PendingConsumer pending : pendingConsumers) {
             var props = KafkaClients.consumer(config.kafkaBootstrapServers(), config.consumerGroup(),
                     config.serviceName() + "-consumer-" + n++);
-            IdempotentConsumer consumer = new IdempotentConsumer(config.consumerGroup(), new KafkaConsumer<>(props),
+            IdempotentConsumer consumer = new IdempotentConsumer(config.consumerGroup(), props,
                     pending.topics(), serde.deserializer(), db, pending.handler(),
                     new DeadLetters(config.consumerGroup(), deadLetterProducer), retryPolicy);
             consumer.start();
             consumers.add(consumer);
         }
-        readinessChecks.put("consumers", () -> consumers.stream().allMatch(IdempotentConsumer::isRunning));
+        // DOWN while a consumer loop cannot run: failed and restarting, or stuck in a batch past max.poll.interval.ms.
+        readinessChecks.put("consumers", () -> consumers.stream().allMatch(IdempotentConsumer::ready));
         http.get("/health", req -> health());
         http.get("/health/ready", req -> health());
         http.get("/health/live", req -> Response.ok(Map.of("status", "UP")));
@@ -155,6 +154,18 @@ public final class ServiceRuntime implements AutoCloseable {
         return relay;
     }
 
+    /**
+     * {@code /health} and {@code /health/ready}. {@code status} is
+     * <ul>
+     *   <li>{@code DOWN} (503, not ready) when a readiness check fails: the database, a consumer loop that
+     *       cannot run, or a check the service added;</li>
+     *   <li>{@code DEGRADED} (200, ready) when the service works but something needs attention: the outbox
+     *       relay cannot publish now (Kafka or the registry away: the outbox holds the events, so checkout
+     *       goes on; or its lock row is missing), or outbox rows are parked and need an operator;</li>
+     *   <li>{@code UP} (200) otherwise.</li>
+     * </ul>
+     * {@code checks} says which, and {@code outbox} gives the relay's state and the parked row count.
+     */
     private Response health() {
         Map<String, String> checks = new LinkedHashMap<>();
         boolean up = true;
@@ -163,29 +174,44 @@ public final class ServiceRuntime implements AutoCloseable {
             checks.put(e.getKey(), ok ? "UP" : "DOWN");
             up &= ok;
         }
-        informationalChecks.forEach((name, check) -> checks.put(name, check.getAsBoolean() ? "UP" : "DOWN"));
+        long parked = relay.parkedCount();
+        boolean relayHealthy = relay.healthy();
+        checks.put("outboxRelay", relayHealthy ? "UP" : "DOWN");
+        checks.put("outboxParked", parked == 0 ? "UP" : "DEGRADED");
+        Map<String, Object> outboxState = new LinkedHashMap<>();
+        outboxState.put("relay", relay.status().name());
+        outboxState.put("parkedRows", parked);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", up ? "UP" : "DOWN");
+        body.put("status", !up ? "DOWN" : relayHealthy && parked == 0 ? "UP" : "DEGRADED");
         body.put("service", config.serviceName());
         body.put("checks", checks);
+        body.put("outbox", outboxState);
         return Response.json(up ? 200 : 503, body);
     }
 
     private String metrics() {
         StringBuilder sb = new StringBuilder();
-        String svc = "service=\"" + config.serviceName() + "\"";
-        sb.append("# TYPE orderflow_outbox_published_total counter\n")
-                .append("orderflow_outbox_published_total{").append(svc).append("} ").append(relay.publishedCount()).append('\n');
-        sb.append("# TYPE orderflow_consumer_applied_total counter\n");
-        long applied = consumers.stream().mapToLong(IdempotentConsumer::appliedCount).sum();
-        long dups = consumers.stream().mapToLong(IdempotentConsumer::duplicateCount).sum();
-        long dlt = consumers.stream().mapToLong(IdempotentConsumer::deadLetteredCount).sum();
-        sb.append("orderflow_consumer_applied_total{").append(svc).append("} ").append(applied).append('\n');
-        sb.append("# TYPE orderflow_consumer_duplicates_total counter\n");
-        sb.append("orderflow_consumer_duplicates_total{").append(svc).append("} ").append(dups).append('\n');
-        sb.append("# TYPE orderflow_consumer_dead_lettered_total counter\n");
-        sb.append("orderflow_consumer_dead_lettered_total{").append(svc).append("} ").append(dlt).append('\n');
+        String svc = "{service=\"" + config.serviceName() + "\"} ";
+        metric(sb, "orderflow_outbox_published_total", "counter", svc, relay.publishedCount());
+        metric(sb, "orderflow_outbox_parked", "gauge", svc, relay.parkedCount());
+        metric(sb, "orderflow_outbox_relay_healthy", "gauge", svc, relay.healthy() ? 1 : 0);
+        metric(sb, "orderflow_consumer_applied_total", "counter", svc, sum(IdempotentConsumer::appliedCount));
+        metric(sb, "orderflow_consumer_duplicates_total", "counter", svc, sum(IdempotentConsumer::duplicateCount));
+        metric(sb, "orderflow_consumer_dead_lettered_total", "counter", svc, sum(IdempotentConsumer::deadLetteredCount));
+        metric(sb, "orderflow_consumer_transient_retries_total", "counter", svc, sum(IdempotentConsumer::transientRetryCount));
+        metric(sb, "orderflow_consumer_restarts_total", "counter", svc, sum(IdempotentConsumer::restartCount));
+        metric(sb, "orderflow_consumer_paused_partitions", "gauge", svc, sum(IdempotentConsumer::pausedPartitionCount));
+        metric(sb, "orderflow_consumer_ready", "gauge", svc, consumers.stream().allMatch(IdempotentConsumer::ready) ? 1 : 0);
         return sb.toString();
+    }
+
+    private long sum(java.util.function.ToLongFunction<IdempotentConsumer> counter) {
+        return consumers.stream().mapToLong(counter).sum();
+    }
+
+    private static void metric(StringBuilder sb, String name, String type, String labels, long value) {
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n')
+                .append(name).append(labels).append(value).append('\n');
     }
 
     @Override

@@ -1,7 +1,8 @@
 package io.orderflow.platform.streams;
 
-import io.orderflow.platform.avro.SchemaRegistryException;
 import io.orderflow.platform.consumer.DeadLetters;
+import io.orderflow.platform.failure.FailureKind;
+import io.orderflow.platform.failure.Failures;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -9,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.StreamsConfig;
@@ -63,17 +63,18 @@ record StreamsDeadLetter(String topic, String group) {
     }
 
     /**
-     * Whether a failure may pass if the record is tried again (registry or broker unreachable, I/O,
-     * a store or producer error of Streams itself): never dead-lettered, the thread is replaced and retries.
+     * Whether a failure may pass if the record is tried again: what {@link Failures} calls transient
+     * (registry or broker unreachable, a timeout), and Streams' own store and producer errors and I/O
+     * (a full disk, RocksDB): never dead-lettered, the thread is replaced and retries. Poison (bytes that
+     * are not the wire format, a schema id the registry does not know) is the record's fault.
      */
     static boolean isTransient(Throwable failure) {
+        FailureKind kind = Failures.classify(failure);
+        if (kind != FailureKind.UNKNOWN) {
+            return kind == FailureKind.TRANSIENT;
+        }
         for (Throwable c = failure; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof SchemaRegistryException r) {
-                int status = r.httpStatus();
-                // No answer, overloaded or failing: try again. A 4xx (e.g. 404 schema not found) is the record's fault.
-                return status < 0 || status == 429 || status >= 500;
-            }
-            if (c instanceof RetriableException || c instanceof IOException || c instanceof StreamsException) {
+            if (c instanceof IOException || c instanceof StreamsException) {
                 return true;
             }
         }

@@ -112,14 +112,14 @@ class AvroSerdeRegistryIT {
         assertThat(client.register("cached-value", schema)).isEqualTo(id);
         assertThat(client.schemaById(id)).isEqualTo(schema);
         assertThatThrownBy(() -> client.schemaById(id + 1))
-                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(-1));
+                .isInstanceOfSatisfying(SchemaRegistryUnavailableException.class, e -> assertThat(e.httpStatus()).isEqualTo(-1));
     }
 
     @Test
     void registryErrorsCarryTheHttpStatusAndConfluentErrorCode() {
         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(stack.schemaRegistryUrl());
         assertThatThrownBy(() -> client.schemaById(424242))
-                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(404);
                     assertThat(e.errorCode()).isEqualTo(40403);
                 });
@@ -129,7 +129,7 @@ class AvroSerdeRegistryIT {
                 .requiredString("id").requiredLong("amount").endRecord();
         client.register("evolving-value", v1);
         assertThatThrownBy(() -> client.register("evolving-value", breaking))
-                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                .isInstanceOfSatisfying(SchemaRejectedException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(409);
                     assertThat(e.errorCode()).isEqualTo(409);
                     assertThat(e.getMessage()).contains("incompatible");

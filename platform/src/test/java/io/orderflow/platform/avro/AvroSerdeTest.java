@@ -61,6 +61,26 @@ class AvroSerdeTest {
     @Test
     void refusesBytesThatAreNotWireFormat() {
         assertThatThrownBy(() -> serde.deserializer().deserialize("payments.events", "{\"json\":1}".getBytes()))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("magic byte");
+                .isInstanceOf(UndecodableRecordException.class).hasMessageContaining("magic byte");
+    }
+
+    @Test
+    void refusesASchemaIdTheRegistryDoesNotHaveAsUndecodable() {
+        byte[] unknownId = {0, 0, 0, 0x30, 0x39, 2, 'x'};
+        assertThatThrownBy(() -> serde.deserializer().deserialize("payments.events", unknownId))
+                .isInstanceOf(UndecodableRecordException.class).hasMessageContaining("12345")
+                .hasCauseInstanceOf(SchemaNotFoundException.class);
+    }
+
+    @Test
+    void whatTheRegistryAnswersDecidesTheTypeOfItsRefusal() {
+        assertThat(HttpSchemaRegistryClient.refusal("no such schema", 404, 40403)).isInstanceOf(SchemaNotFoundException.class);
+        assertThat(HttpSchemaRegistryClient.refusal("incompatible", 409, 409)).isInstanceOf(SchemaRejectedException.class);
+        assertThat(HttpSchemaRegistryClient.refusal("invalid schema", 422, 42201)).isInstanceOf(SchemaRejectedException.class);
+        // Answers that say nothing about the schema: the environment, which may be fixed.
+        assertThat(HttpSchemaRegistryClient.refusal("store error", 500, 50001)).isInstanceOf(SchemaRegistryUnavailableException.class);
+        assertThat(HttpSchemaRegistryClient.refusal("Not Found", 404, -1)).isInstanceOf(SchemaRegistryUnavailableException.class);
+        assertThat(HttpSchemaRegistryClient.refusal("Unauthorized", 401, -1)).isInstanceOf(SchemaRegistryUnavailableException.class);
+        assertThat(HttpSchemaRegistryClient.refusal("Too Many Requests", 429, -1)).isInstanceOf(SchemaRegistryUnavailableException.class);
     }
 }

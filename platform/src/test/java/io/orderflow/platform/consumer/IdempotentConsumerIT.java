@@ -31,7 +31,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The reliable-messaging plumbing on a real broker, registry and PostgreSQL database: outbox → relay
  * → topic → idempotent consumer, duplicates, retries, poison records.
+ * The loop's crash-safety and each class of failure: {@code ConsumerLoopIT}, {@code ConsumerFailuresIT}.
  */
 class IdempotentConsumerIT {
 
@@ -88,7 +88,7 @@ class IdempotentConsumerIT {
         KafkaProducer<String, byte[]> dltProducer = new KafkaProducer<>(KafkaClients.producer(stack.bootstrapServers(), group + "-dlt"));
         toClose.add(dltProducer);
         TopicAdmin.ensureTopics(stack.bootstrapServers(), 2, (short) 1, List.of(group));
-        IdempotentConsumer consumer = new IdempotentConsumer(group, new KafkaConsumer<>(props), List.of(Topics.PAYMENTS_EVENTS),
+        IdempotentConsumer consumer = new IdempotentConsumer(group, props, List.of(Topics.PAYMENTS_EVENTS),
                 serde.deserializer(), db, handler, new DeadLetters(group, dltProducer),
                 new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)));
         consumer.start();
@@ -144,7 +144,8 @@ class IdempotentConsumerIT {
     void theOutboxPublishesCommittedEventsOnlyAndADuplicateIsAppliedOnce(String kind) throws Exception {
         Database db = database(kind);
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(stack.bootstrapServers(), "relay-" + kind));
-        OutboxRelay relay = new OutboxRelay("it-" + kind, db, producer, serde.serializer(), 100, Duration.ofMillis(20));
+        OutboxRelay relay = new OutboxRelay("it-" + kind, db, producer, serde.serializer(),
+                new OutboxRelay.Settings(100, Duration.ofMillis(20), 5, Duration.ofSeconds(30)));
         Outbox outbox = new Outbox(relay::wakeup);
         relay.start();
         toClose.add(relay);
@@ -205,11 +206,12 @@ class IdempotentConsumerIT {
         assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE)).contains("magic byte");
         assertThat(header(dead, DeadLetters.ORIGINAL_TOPIC)).isEqualTo(Topics.PAYMENTS_EVENTS.name());
         assertThat(header(dead, DeadLetters.ATTEMPTS)).isEqualTo("1");
+        assertThat(header(dead, DeadLetters.FAILURE_KIND)).isEqualTo("POISON");
     }
 
     @ParameterizedTest
     @MethodSource("kinds")
-    void aTransientFailureIsRetriedAndAPersistentOneIsDeadLetteredAfterBoundedRetries(String kind) throws Exception {
+    void aTransientFailureIsRetriedUntilItPassesAndAnUnknownOneIsDeadLetteredAfterBoundedRetries(String kind) throws Exception {
         Database db = database(kind);
         String group = "it-retry-" + kind + "-" + UUID.randomUUID();
         String flaky = "o-flaky-" + UUID.randomUUID();
@@ -218,8 +220,13 @@ class IdempotentConsumerIT {
         EventHandler effect = recordEffect();
         consumer(db, group, (event, tx) -> {
             int attempt = attempts.computeIfAbsent(event.key(), k -> new AtomicInteger()).incrementAndGet();
-            if (event.key().equals(broken) || (event.key().equals(flaky) && attempt <= 2)) {
-                throw new java.sql.SQLTransientException("simulated failure #" + attempt + " for " + event.key());
+            // Transient (e.g. the database briefly away): more failures than the retry bound, still never dead-lettered.
+            if (event.key().equals(flaky) && attempt <= 5) {
+                throw new java.sql.SQLTransientException("simulated transient failure #" + attempt + " for " + event.key());
+            }
+            // A bug: bounded retries, then the DLT.
+            if (event.key().equals(broken)) {
+                throw new IllegalStateException("simulated bug #" + attempt + " for " + event.key());
             }
             effect.handle(event, tx);
         });
@@ -227,13 +234,15 @@ class IdempotentConsumerIT {
         send(flaky, serde.serializer().serialize(Topics.PAYMENTS_EVENTS.name(), payment(flaky)));
         send(broken, serde.serializer().serialize(Topics.PAYMENTS_EVENTS.name(), payment(broken)));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> effects(db, flaky) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> effects(db, flaky) == 1);
+        assertThat(attempts.get(flaky).get()).isGreaterThan(3);
         ConsumerRecord<String, byte[]> dead = readDlt(group, 1).get(0);
         assertThat(dead.key()).isEqualTo(broken);
         assertThat(header(dead, DeadLetters.ATTEMPTS)).isEqualTo("3");
-        assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE)).contains("simulated failure");
+        assertThat(header(dead, DeadLetters.FAILURE_KIND)).isEqualTo("UNKNOWN");
+        assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE)).contains("simulated bug");
         assertThat(effects(db, broken)).isZero();
-        assertThat(readDlt(group, 1)).hasSize(1);
+        assertThat(readDlt(group, 1)).as("only the bug is dead-lettered, never the transient failure").hasSize(1);
     }
 
     @ParameterizedTest
@@ -246,12 +255,12 @@ class IdempotentConsumerIT {
         EventHandler effect = recordEffect();
         IdempotentConsumer consumer = consumer(db, group, (event, tx) -> {
             if (downstreamBroken.get()) {
-                throw new java.sql.SQLTransientException("downstream unavailable");
+                throw new IllegalStateException("downstream bug");
             }
             effect.handle(event, tx);
         });
 
-        // Given a record dead-lettered while a dependency was broken
+        // Given a record dead-lettered while the handler had a bug
         send(orderId, serde.serializer().serialize(Topics.PAYMENTS_EVENTS.name(), payment(orderId)));
         readDlt(group, 1);
         assertThat(effects(db, orderId)).isZero();

@@ -3,7 +3,8 @@ package io.orderflow.platform.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.orderflow.platform.avro.SchemaRegistryException;
+import io.orderflow.platform.avro.SchemaNotFoundException;
+import io.orderflow.platform.avro.SchemaRegistryUnavailableException;
 import io.orderflow.platform.consumer.DeadLetters;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -56,16 +57,16 @@ class StreamsDeadLetterTest {
     void unreadableBytesAndUnknownSchemasAreTheRecordsFault() {
         assertThat(StreamsDeadLetter.isTransient(new SerializationException("Not Confluent wire format"))).isFalse();
         assertThat(StreamsDeadLetter.isTransient(new SerializationException("schema 99",
-                new SchemaRegistryException("GET /schemas/ids/99 -> HTTP 404", 404, 40403)))).isFalse();
+                new SchemaNotFoundException("GET /schemas/ids/99 -> HTTP 404", 404, 40403)))).isFalse();
         assertThat(StreamsDeadLetter.isTransient(new IllegalArgumentException("key is not the orderId"))).isFalse();
     }
 
     @Test
     void anUnreachableRegistryOrBrokerOrStoreIsTransient() {
         assertThat(StreamsDeadLetter.isTransient(new SerializationException("schema 7",
-                new SchemaRegistryException("GET failed", new ConnectException("refused"))))).isTrue();
+                new SchemaRegistryUnavailableException("GET failed", new ConnectException("refused"))))).isTrue();
         assertThat(StreamsDeadLetter.isTransient(new SerializationException("schema 7",
-                new SchemaRegistryException("HTTP 503", 503, -1)))).isTrue();
+                new SchemaRegistryUnavailableException("HTTP 503", 503, -1)))).isTrue();
         assertThat(StreamsDeadLetter.isTransient(new TimeoutException("broker"))).isTrue();
         assertThat(StreamsDeadLetter.isTransient(new UncheckedIOException(new java.io.IOException("disk")))).isTrue();
         assertThat(StreamsDeadLetter.isTransient(new ProcessorStateException("rocksdb"))).isTrue();
