@@ -1,5 +1,7 @@
 package io.orderflow.platform.config;
 
+import io.orderflow.platform.http.HttpLimits;
+
 /**
  * What every service reads from its environment. Service-specific settings live in the
  * service's own config record, which holds one of these.
@@ -17,6 +19,7 @@ package io.orderflow.platform.config;
  * @param dbPassword {@code DB_PASSWORD}: none by default (the local server trusts loopback)
  * @param topicPartitions {@code TOPIC_PARTITIONS}: partitions of every topic of the flow (co-partitioned)
  * @param topicReplicationFactor {@code TOPIC_REPLICATION_FACTOR}: 1 embedded, 3 in compose
+ * @param httpLimits what one HTTP client may cost ({@code HTTP_MAX_BODY_BYTES}, ...: see {@link HttpLimits})
  */
 public record ServiceConfig(
         String serviceName,
@@ -29,7 +32,8 @@ public record ServiceConfig(
         String dbUser,
         String dbPassword,
         int topicPartitions,
-        short topicReplicationFactor) {
+        short topicReplicationFactor,
+        HttpLimits httpLimits) {
 
     /** The port of the local stack's PostgreSQL (the all-in-one's {@code POSTGRES_PORT} default). */
     public static final int LOCAL_POSTGRES_PORT = 54329;
@@ -50,7 +54,8 @@ public record ServiceConfig(
                 env.string("DB_USER", database),
                 env.string("DB_PASSWORD", ""),
                 env.integer("TOPIC_PARTITIONS", 6),
-                (short) env.integer("TOPIC_REPLICATION_FACTOR", 1));
+                (short) env.integer("TOPIC_REPLICATION_FACTOR", 1),
+                HttpLimits.fromEnv(env));
     }
 
     /**

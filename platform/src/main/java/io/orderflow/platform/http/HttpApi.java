@@ -1,6 +1,5 @@
 package io.orderflow.platform.http;
 
-import io.orderflow.platform.config.Env;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -32,11 +31,6 @@ public final class HttpApi implements AutoCloseable {
     private Server server;
     private ServerConnector connector;
     private LongRunningPool longRunning;
-
-    /** With the limits of {@link HttpLimits#fromEnv} read from the process environment, and {@code threads} workers. */
-    public HttpApi(String name, String host, int port, int threads) {
-        this(name, host, port, HttpLimits.fromEnv(Env.system()).withThreads(threads));
-    }
 
     public HttpApi(String name, String host, int port, HttpLimits limits) {
         this.name = name;

@@ -71,7 +71,8 @@ public final class ServiceRuntime implements AutoCloseable {
                         ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
                         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000)));
-        this.http = new HttpApi(config.serviceName(), config.httpHost(), config.httpPort(), 64);
+        this.http = new HttpApi(config.serviceName(), config.httpHost(), config.httpPort(),
+                config.httpLimits().withThreads(64));
         readinessChecks.put("database", db::isUp);
     }
 
