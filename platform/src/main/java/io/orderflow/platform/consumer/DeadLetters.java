@@ -1,16 +1,12 @@
 package io.orderflow.platform.consumer;
 
 import io.orderflow.platform.failure.FailureKind;
+import io.orderflow.platform.failure.Failures;
 import io.orderflow.schemas.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,56 +43,11 @@ public final class DeadLetters {
     public void send(ConsumerRecord<String, byte[]> failed, Throwable reason, FailureKind kind, int attempts) throws Exception {
         ProducerRecord<String, byte[]> dlt = new ProducerRecord<>(Topics.deadLetterTopic(group), null,
                 failed.key(), failed.value());
-        for (Header h : failed.headers()) {
-            dlt.headers().add(h);
-        }
-        add(dlt, ORIGINAL_TOPIC, failed.topic());
-        add(dlt, ORIGINAL_PARTITION, String.valueOf(failed.partition()));
-        add(dlt, ORIGINAL_OFFSET, String.valueOf(failed.offset()));
-        add(dlt, EXCEPTION_CLASS, rootCause(reason).getClass().getName());
-        add(dlt, EXCEPTION_MESSAGE, describe(reason));
-        add(dlt, EXCEPTION_STACKTRACE, stackTrace(reason));
-        add(dlt, FAILURE_KIND, kind.name());
-        add(dlt, ATTEMPTS, String.valueOf(attempts));
-        add(dlt, CONSUMER_GROUP, group);
-        add(dlt, FAILED_AT, Instant.now().toString());
+        DeadLetterHeaders.write(dlt.headers(), failed.headers(), failed.topic(), failed.partition(), failed.offset(),
+                reason, kind, attempts, group);
         producer.send(dlt).get(30, TimeUnit.SECONDS);
         log.error("Dead-lettered {}-{}@{} (key {}, {}) after {} attempt(s) to {}: {}", failed.topic(), failed.partition(),
-                failed.offset(), failed.key(), kind, attempts, dlt.topic(), describe(reason), reason);
+                failed.offset(), failed.key(), kind, attempts, dlt.topic(), Failures.describe(reason), reason);
     }
 
-    /** Every message of the cause chain: the outermost says where, the innermost says why. */
-    static String describe(Throwable t) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (sb.length() > 0) {
-                sb.append(" <- ");
-            }
-            sb.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return sb.length() > 2000 ? sb.substring(0, 2000) : sb.toString();
-    }
-
-    private static Throwable rootCause(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c;
-    }
-
-    private static String stackTrace(Throwable t) {
-        StringWriter sw = new StringWriter();
-        t.printStackTrace(new PrintWriter(sw));
-        String s = sw.toString();
-        return s.length() > 8000 ? s.substring(0, 8000) : s;
-    }
-
-    private static void add(ProducerRecord<String, byte[]> record, String name, String value) {
-        record.headers().remove(name);
-        record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
-    }
 }

@@ -34,6 +34,7 @@ public final class Failures {
 
     private static final Set<String> TRANSIENT_SQL_CLASSES = Set.of("08", "53", "57");
     private static final Set<String> TRANSIENT_SQL_STATES = Set.of("40001", "40P01", "55P03");
+    private static final int MAX_DESCRIPTION = 2000;
 
     private Failures() {
     }
@@ -63,6 +64,21 @@ public final class Failures {
             }
         }
         return false;
+    }
+
+    /**
+     * Every message of the cause chain, at most 2,000 characters: the outermost says where, the
+     * innermost says why. What an operator reads in a dead letter's headers or a parked outbox row.
+     */
+    public static String describe(Throwable failure) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = failure; t != null && sb.length() < MAX_DESCRIPTION; t = next(t)) {
+            if (sb.length() > 0) {
+                sb.append(" <- ");
+            }
+            sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        }
+        return sb.length() > MAX_DESCRIPTION ? sb.substring(0, MAX_DESCRIPTION) : sb.toString();
     }
 
     private static FailureKind meaningOf(Throwable t) {

@@ -334,10 +334,10 @@ public final class OutboxRelay implements AutoCloseable {
             log.error("{} outbox relay parks row {} ({} for {} key {}) after {} failed attempts; the later rows of its key "
                     + "wait for it. Fix the cause, then DELETE FROM outbox_parked WHERE outbox_id = {} to publish it", name,
                     row.id(), row.type(), row.topic(), row.key(), n, row.id(), cause);
-            toPark.add(new Parking(row, n, describe(cause)));
+            toPark.add(new Parking(row, n, Failures.describe(cause)));
         } else {
             log.warn("{} outbox relay could not publish row {} ({} for {} key {}), attempt {} of {}: {}", name, row.id(),
-                    row.type(), row.topic(), row.key(), n, settings.maxRowAttempts(), describe(cause));
+                    row.type(), row.topic(), row.key(), n, settings.maxRowAttempts(), Failures.describe(cause));
         }
     }
 
@@ -433,18 +433,6 @@ public final class OutboxRelay implements AutoCloseable {
             }
             insert.executeBatch();
         }
-    }
-
-    /** Every message of the cause chain, bounded: the reason an operator reads in {@code outbox_parked}. */
-    private static String describe(Throwable t) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable c = t; c != null && sb.length() < 2000; c = c.getCause() == c ? null : c.getCause()) {
-            if (sb.length() > 0) {
-                sb.append(" <- ");
-            }
-            sb.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
-        }
-        return sb.length() > 2000 ? sb.substring(0, 2000) : sb.toString();
     }
 
     @Override

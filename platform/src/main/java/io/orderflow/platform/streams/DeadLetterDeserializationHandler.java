@@ -1,5 +1,6 @@
 package io.orderflow.platform.streams;
 
+import io.orderflow.platform.failure.Failures;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,7 +34,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             return Response.fail();
         }
         log.error("{}: dead-lettered unreadable record {}-{}@{} to {}: {}", deadLetter.group(), record.topic(),
-                record.partition(), record.offset(), deadLetter.topic(), StreamsDeadLetter.describe(exception), exception);
+                record.partition(), record.offset(), deadLetter.topic(), Failures.describe(exception), exception);
         return Response.resume(List.of(deadLetter.of(record.topic(), record.partition(), record.offset(),
                 record.headers(), record.key(), record.value(), exception)));
     }

@@ -1,5 +1,6 @@
 package io.orderflow.platform.streams;
 
+import io.orderflow.platform.failure.Failures;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -40,7 +41,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         }
         log.error("{}: dead-lettered {}-{}@{} (key {}) that {} cannot process to {}: {}", deadLetter.group(),
                 context.topic(), context.partition(), context.offset(), record.key(), context.processorNodeId(),
-                deadLetter.topic(), StreamsDeadLetter.describe(exception), exception);
+                deadLetter.topic(), Failures.describe(exception), exception);
         return Response.resume(List.of(deadLetter.of(context.topic(), context.partition(), context.offset(),
                 context.headers(), context.sourceRawKey(), context.sourceRawValue(), exception)));
     }
