@@ -1,5 +1,6 @@
 package io.orderflow.notification;
 
+import io.orderflow.platform.crash.CrashPoints;
 import io.orderflow.platform.db.Database;
 import java.time.Duration;
 import java.time.Instant;
@@ -132,6 +133,7 @@ final class NotificationDispatcher implements AutoCloseable {
         Notification n = row.notification();
         try {
             sender.send(n.idempotencyKey(), n);
+            CrashPoints.hit(CrashPoints.NOTIFICATION_AFTER_SEND);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
