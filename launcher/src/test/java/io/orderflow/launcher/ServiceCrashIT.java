@@ -41,15 +41,19 @@ class ServiceCrashIT {
             new Kill("coupon-service", CrashPoints.CONSUMER_AFTER_DB_COMMIT, 3),
             new Kill("points-service", CrashPoints.CONSUMER_AFTER_DB_COMMIT, 3),
             new Kill("notification-service", CrashPoints.NOTIFICATION_AFTER_SEND, 5),
-            new Kill("order-service", CrashPoints.CONSUMER_AFTER_DB_COMMIT, 3));
+            new Kill("order-service", CrashPoints.CONSUMER_AFTER_DB_COMMIT, 3),
+            // The saga, in order-service's process: after a transition was stored and forwarded, before its EOS commit.
+            new Kill("order-service", CrashPoints.SAGA_AFTER_FORWARD, 20));
     private static final double RATE = 25;
     private static final Duration SETTLE = Duration.ofSeconds(30 + 30);
     /**
-     * From a restart until every order of the run is final and notified. What it keeps out: a restarted consumer
-     * waiting for its dead predecessor's session (45 s by default; 10 s here), notifications a dead instance had
-     * claimed waiting for the claim's lease (a minute before; 20 s now).
+     * From the restarted service's readiness until every order of the run is final and notified (from readiness,
+     * not from the restart: a JVM's start-up on a busy machine says nothing about recovery). What it keeps out: a
+     * restarted consumer waiting for its dead predecessor's session (45 s by default; 10 s here), notifications a
+     * dead instance had claimed waiting for the claim's lease (a minute before: 51 s after readiness, measured;
+     * 20 s now).
      */
-    private static final Duration RESTART_TO_FINAL = Duration.ofSeconds(45);
+    private static final Duration READY_TO_FINAL = Duration.ofSeconds(30);
 
     private static final Path DIR = Path.of("target", "service-crash-it", Long.toString(System.currentTimeMillis(), 36))
             .toAbsolutePath();
@@ -67,8 +71,7 @@ class ServiceCrashIT {
             PORTS.put(service, CrashIT.freePort());
         }
         for (String service : Services.NAMES) { // order-service last: its coupon view reads coupon-service's catalog
-            Kill kill = KILLS.stream().filter(k -> k.service().equals(service)).findFirst().orElseThrow();
-            ChildJvm child = service(service, kill).start();
+            ChildJvm child = service(service, nextKill(service, 0)).start();
             RUNNING.put(service, child);
         }
         for (String service : Services.NAMES) {
@@ -108,12 +111,13 @@ class ServiceCrashIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> workload.history().accepted() >= 40);
             // When the service's crash point is armed, it kills itself in the middle of a batch
             ChildJvm dying = RUNNING.get(kill.service());
-            Files.createFile(armFile(kill.service()));
+            Files.createFile(armFile(kill));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> !dying.isAlive());
             assertThat(dying.tail(400)).contains("CRASH POINT " + kill.point() + ": hit " + kill.hit());
-            // and is started again (unarmed), while the orders keep coming (they fail only while order-service is away)
+            // and is started again (armed for its next kill, if any), while the orders keep coming (they fail only
+            // while order-service is away)
             long restart = System.nanoTime();
-            ChildJvm again = service(kill.service(), null).start();
+            ChildJvm again = service(kill.service(), nextKill(kill.service(), i + 1)).start();
             RUNNING.put(kill.service(), again);
             again.awaitHttpOk(health(kill.service()), Duration.ofSeconds(120));
             long readyMillis = (System.nanoTime() - restart) / 1_000_000;
@@ -126,7 +130,7 @@ class ServiceCrashIT {
                 HistoryChecker.Report report = HistoryChecker.check(workload.history(), runId, dbs, SETTLE);
                 EffectsChecker.Report effects = EffectsChecker.check(dbs, runId, sendLog(), SETTLE);
                 long toFinal = (System.nanoTime() - restart) / 1_000_000;
-                workload.history().save(DIR.resolve("history-" + kill.service() + ".jsonl"));
+                workload.history().save(DIR.resolve("history-" + i + ".jsonl"));
                 System.out.println("---- kill -9 of " + kill.service() + " (" + kill.point() + ")");
                 // The invariants again, now that every effect is there: HistoryChecker took them as soon as the
                 // orders were final, when a just restarted service may still have been catching up.
@@ -137,7 +141,8 @@ class ServiceCrashIT {
                 effects.print(System.out);
                 System.out.println("invariants once the effects were complete:");
                 invariants.print(System.out);
-                rows.add(String.format("| %-20s | %5d | %4d | %5d | %4d | %6d | %6d | %7.1f | %8.1f |", kill.service(),
+                rows.add(String.format("| %-20s | %-24s | %5d | %4d | %5d | %4d | %6d | %6d | %7.1f | %8.1f |",
+                        kill.service(), kill.point(),
                         report.accepted(), report.lost(), report.stuck(), report.duplicateEffects() + effects.duplicates(),
                         effects.missing(), effects.resends(), readyMillis / 1000.0, toFinal / 1000.0));
                 boolean ok = report.lost() == 0 && report.phantom() == 0 && report.stuck() == 0
@@ -145,17 +150,18 @@ class ServiceCrashIT {
                 if (!ok) {
                     failures.add(kill.service());
                 }
-                if (toFinal > RESTART_TO_FINAL.toMillis()) {
-                    slow.add(kill.service() + " " + toFinal / 1000.0 + " s");
+                if (toFinal - readyMillis > READY_TO_FINAL.toMillis()) {
+                    slow.add(kill.service() + " at " + kill.point() + ": " + (toFinal - readyMillis) / 1000.0 + " s");
                 }
             }
         }
-        System.out.println("| kill -9 of           |   202 | lost | stuck |  dup | missed | resent | ready s | →final s |");
+        System.out.println("| kill -9 of           | at                       |   202 | lost | stuck |  dup | missed | resent "
+                + "| ready s | →final s |");
         rows.forEach(System.out::println);
         System.out.println("(→final: from the restart until every order of the run was final and its notices sent)");
         assertThat(failures).as("services after whose kill the checks failed (see the reports above)").isEmpty();
-        assertThat(slow).as("restarts after which the run took longer than %s to be final and notified", RESTART_TO_FINAL)
-                .isEmpty();
+        assertThat(slow).as("restarts after which the run took longer than %s from ready to final and notified",
+                READY_TO_FINAL).isEmpty();
     }
 
     private static ChildJvm service(String service, Kill armed) {
@@ -174,7 +180,7 @@ class ServiceCrashIT {
         if (armed != null) {
             env.put(CrashPoints.POINT_ENV, armed.point());
             env.put(CrashPoints.AFTER_ENV, Integer.toString(armed.hit()));
-            env.put(CrashPoints.ARM_FILE_ENV, armFile(service).toString());
+            env.put(CrashPoints.ARM_FILE_ENV, armFile(armed).toString());
         }
         ChildJvm child = ChildJvm.of(service, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dlogback.configurationFile=" + CrashIT.LOGBACK), List.of("service", service), env,
@@ -196,8 +202,13 @@ class ServiceCrashIT {
         return "http://127.0.0.1:" + PORTS.get(service) + "/health/ready";
     }
 
-    private static Path armFile(String service) {
-        return DIR.resolve("arm-" + service);
+    private static Path armFile(Kill kill) {
+        return DIR.resolve("arm-" + KILLS.indexOf(kill));
+    }
+
+    /** The service's first kill from {@code from} on, or null. */
+    private static Kill nextKill(String service, int from) {
+        return KILLS.subList(from, KILLS.size()).stream().filter(k -> k.service().equals(service)).findFirst().orElse(null);
     }
 
     private static Path sendLog() {
