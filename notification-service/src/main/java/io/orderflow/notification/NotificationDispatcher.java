@@ -1,5 +1,6 @@
 package io.orderflow.notification;
 
+import io.orderflow.platform.crash.CrashPoints;
 import io.orderflow.platform.db.Database;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,10 +33,16 @@ final class NotificationDispatcher implements AutoCloseable {
      */
     record Settings(int batchSize, Duration lease, Duration idlePoll) {
 
-        /** About one second of sends per claim under a rate limit (0 = none), a minute's lease. */
+        static final Duration LEASE = Duration.ofSeconds(20);
+
+        /**
+         * About one second of sends per claim under a rate limit (0 = none). The lease (20 s: 100 sends at up to
+         * 200 ms each) is also how long the rows a killed instance had claimed wait before they are sent: a minute
+         * held up to a batch of notifications that long after every crash ({@code ServiceCrashIT}).
+         */
         static Settings forRate(int maxPerSecond) {
             int batch = maxPerSecond > 0 ? Math.min(100, maxPerSecond) : 100;
-            return new Settings(batch, Duration.ofMinutes(1), Duration.ofSeconds(1));
+            return new Settings(batch, LEASE, Duration.ofSeconds(1));
         }
     }
 
@@ -132,6 +139,7 @@ final class NotificationDispatcher implements AutoCloseable {
         Notification n = row.notification();
         try {
             sender.send(n.idempotencyKey(), n);
+            CrashPoints.hit(CrashPoints.NOTIFICATION_AFTER_SEND);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {

@@ -30,7 +30,8 @@ public final class NotificationService extends RuntimeService {
     public static NotificationService create(NotificationServiceConfig config, NotificationSender sender) {
         ServiceRuntime runtime = ServiceRuntime.create(config.common());
         NotificationLog notifications = new NotificationLog();
-        NotificationSender paced = config.maxPerSecond() > 0 ? new RateLimitedSender(sender, config.maxPerSecond()) : sender;
+        NotificationSender logged = config.sendLog() == null ? sender : new SendLog(sender, java.nio.file.Path.of(config.sendLog()));
+        NotificationSender paced = config.maxPerSecond() > 0 ? new RateLimitedSender(logged, config.maxPerSecond()) : logged;
         NotificationDispatcher dispatcher = new NotificationDispatcher(config.common().serviceName(), runtime.db(),
                 new PendingNotifications(), paced, NotificationDispatcher.Settings.forRate(config.maxPerSecond()));
         runtime.consume(List.of(Topics.PAYMENTS_EVENTS, Topics.ORDERS_STATUS),

@@ -5,6 +5,7 @@ import io.orderflow.order.Checkout;
 import io.orderflow.order.OrderRecord;
 import io.orderflow.order.OrderWaiters;
 import io.orderflow.order.Orders;
+import io.orderflow.platform.crash.CrashPoints;
 import io.orderflow.platform.db.Database;
 import io.orderflow.platform.http.HttpApi;
 import io.orderflow.platform.http.Json;
@@ -55,6 +56,7 @@ public final class OrderApi {
         PlaceOrderRequest order = PlaceOrderRequest.parse(json);
         String key = idempotencyKey(request);
         Checkout.Placed placed = databaseCall(() -> checkout.place(order, key, hash(json)));
+        CrashPoints.hit(CrashPoints.CHECKOUT_AFTER_COMMIT);
         return Response.json(202, OrderView.of(placed.order()))
                 .withHeader("Location", "/orders/" + placed.order().orderId());
     }

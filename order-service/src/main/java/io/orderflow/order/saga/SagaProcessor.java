@@ -1,6 +1,7 @@
 package io.orderflow.order.saga;
 
 import io.orderflow.platform.avro.AvroBinary;
+import io.orderflow.platform.crash.CrashPoints;
 import io.orderflow.platform.kafka.TraceContext;
 import io.orderflow.saga.SagaState;
 import java.nio.charset.StandardCharsets;
@@ -78,6 +79,7 @@ final class SagaProcessor implements Processor<String, SpecificRecord, String, S
             save(orderId, current, transition);
             forward(orderId, transition.emitted(), record.timestamp(),
                     input.traceparent() != null ? input : storedTrace(orderId, transition.state()));
+            CrashPoints.hit(CrashPoints.SAGA_AFTER_FORWARD);
         } finally {
             MDC.remove(MDC_ORDER_ID);
         }

@@ -1,5 +1,6 @@
 package io.orderflow.platform.consumer;
 
+import io.orderflow.platform.crash.CrashPoints;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -64,6 +65,7 @@ final class PollLoop implements AutoCloseable {
                 continue;
             }
             Map<TopicPartition, BatchProcessor.Progress> progress = processor.process(records);
+            CrashPoints.hit(CrashPoints.CONSUMER_AFTER_DB_COMMIT);
             commit(progress.values());
             parkUnfinished(progress.values());
         }

@@ -1,6 +1,7 @@
 package io.orderflow.platform.outbox;
 
 import io.orderflow.platform.avro.AvroBinary;
+import io.orderflow.platform.crash.CrashPoints;
 import io.orderflow.platform.db.Database;
 import io.orderflow.platform.failure.Backoff;
 import io.orderflow.platform.failure.FailureKind;
@@ -310,6 +311,7 @@ public final class OutboxRelay implements AutoCloseable {
                             : new TimeoutException("No ack within " + settings.ackTimeout().toMillis() + " ms");
                 }
             }
+            CrashPoints.hit(CrashPoints.OUTBOX_AFTER_SEND);
             delete(tx, sent);
             park(tx, toPark);
             published.addAndGet(sent.size());

@@ -81,6 +81,10 @@ public final class StreamsApp implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts the app and waits up to {@code timeout} for RUNNING. An app still starting or rebalancing after
+     * that is left to get there (readiness DOWN until it does); one that failed throws.
+     */
     public void start(Duration timeout) throws TimeoutException, InterruptedException {
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
@@ -92,7 +96,15 @@ public final class StreamsApp implements AutoCloseable {
         });
         streams.start();
         if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new TimeoutException(applicationId + " not RUNNING after " + timeout + " (state " + streams.state() + ")");
+            KafkaStreams.State state = streams.state();
+            if (state.isRunningOrRebalancing()) {
+                // Still getting there (e.g. after a kill -9, waiting for the broker to settle the dead instance's
+                // transaction): exiting would only start the same wait again. Readiness says DOWN meanwhile.
+                log.warn("{}: not RUNNING after {} (state {}); going on, and not ready until it is", applicationId,
+                        timeout, state);
+                return;
+            }
+            throw new TimeoutException(applicationId + " not RUNNING after " + timeout + " (state " + state + ")");
         }
     }
 
