@@ -82,7 +82,7 @@ public final class FaultMatrix {
         }
         Path dir = o.containsKey("dir") ? Path.of(o.get("dir")) : Files.createTempDirectory("orderflow-faults-");
         Options options = new Options(only, Integer.parseInt(o.getOrDefault("seconds", "20")),
-                Double.parseDouble(o.getOrDefault("rate", "100")), Duration.ofSeconds(Long.parseLong(o.getOrDefault("settle", "120"))),
+                Double.parseDouble(o.getOrDefault("rate", "50")), Duration.ofSeconds(Long.parseLong(o.getOrDefault("settle", "120"))),
                 dir);
         List<Row> rows = run(options, System.out);
         return rows.stream().allMatch(Row::ok) && rows.size() == only.size() ? 0 : 1;
@@ -154,6 +154,7 @@ public final class FaultMatrix {
             load.join();
         }
         stack.say(fault, "load done (" + workload.history().entries().size() + " requests); settling");
+        workload.history().save(options.dir().resolve("history-" + fault + ".jsonl"));
         HistoryChecker.Report report = HistoryChecker.check(workload.history(), runId, dbs, options.settle());
         Map<String, Long> expected = injection.expectedDeadLetters;
         Map<String, Long> grown = awaitDeadLetters(dltBefore, expected);
@@ -294,25 +295,22 @@ public final class FaultMatrix {
         }
     }
 
-    /** Redrives what each group dead-lettered: poison stays poison, so it comes back to the DLTs, and nothing else moves. */
+    /**
+     * Redrives what coupon-service dead-lettered, as an operator would: its records go back to
+     * payments.events and coupon.commands byte for byte, where every group reading them meets them
+     * again. Poison stays poison, so each lands in those groups' DLTs once more, and nothing else moves.
+     */
     private void redriveAndShow(Injection in) {
         try {
-            Map<String, Long> before = DeadLetterCounts.count(stack.kafka().bootstrapServers());
-            Map<String, Integer> redriven = new LinkedHashMap<>();
-            for (String group : DeadLetterCounts.GROUPS) {
-                redriven.put(group, Redrive.run(stack.kafka().bootstrapServers(), group, false).redriven());
-            }
-            // Each redriven record goes back to its topic, where every group reading it meets it again.
+            String bootstrap = stack.kafka().bootstrapServers();
+            Map<String, Long> before = DeadLetterCounts.count(bootstrap);
+            Redrive.Result result = Redrive.run(bootstrap, "coupon-service", false);
             Map<String, Long> expected = new LinkedHashMap<>();
-            for (Map.Entry<String, List<String>> e : Poison.READERS.entrySet()) {
-                int copies = e.getValue().size() * 2; // each reader redrove its two records of this topic
-                for (String reader : e.getValue()) {
-                    expected.merge(reader, (long) copies, Long::sum);
-                }
-            }
+            result.perTopic().forEach((topic, n) -> Poison.READERS.getOrDefault(topic, List.of())
+                    .forEach(reader -> expected.merge(reader, (long) n, Long::sum)));
             Map<String, Long> again = awaitDeadLetters(before, expected);
-            in.notes.add("redrive of every group sent back " + redriven + " and they were dead-lettered again " + again
-                    + " (poison stays poison; the flow kept going)");
+            in.notes.add("redrive coupon-service sent " + result.redriven() + " back " + result.perTopic()
+                    + "; dead-lettered again by their readers " + again + " (poison stays poison)");
             if (!again.equals(expected)) {
                 in.violations.add("after redrive, dead-lettered " + again + ", expected " + expected);
             }
