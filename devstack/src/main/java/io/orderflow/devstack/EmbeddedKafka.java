@@ -42,7 +42,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final String HOST = "127.0.0.1";
-    private static final int NODE_ID = 1;
+    private static final int SINGLE_NODE_ID = 1;
     private static final String CLUSTER_ID_FILE = "cluster.id";
 
     private final Path dataDir;
@@ -50,6 +50,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int requestedControllerPort;
     private final Duration startTimeout;
     private final Map<String, String> overrides;
+    private final int nodeId;
+    private final String quorumVoters;
+    private final String givenClusterId;
 
     private KafkaRaftServer server;
     private int brokerPort;
@@ -62,6 +65,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.requestedControllerPort = builder.controllerPort;
         this.startTimeout = builder.startTimeout;
         this.overrides = Map.copyOf(builder.overrides);
+        this.nodeId = builder.nodeId;
+        this.quorumVoters = builder.quorumVoters;
+        this.givenClusterId = builder.clusterId;
     }
 
     public static Builder builder() {
@@ -143,9 +149,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private Map<String, String> brokerProperties(Path logDir) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
-        // Static quorum: one voter, no dynamic-quorum formatting needed.
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        p.put("node.id", String.valueOf(nodeId));
+        // Static quorum (no dynamic-quorum formatting needed): this node alone, or the cluster's voters.
+        p.put("controller.quorum.voters", quorumVoters != null ? quorumVoters : nodeId + "@" + HOST + ":" + controllerPort);
         p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
         p.put("controller.listener.names", "CONTROLLER");
@@ -180,7 +186,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Files.createDirectories(logDir);
             new Formatter()
                     .setPrintStream(new PrintStream(output, true, StandardCharsets.UTF_8))
-                    .setNodeId(NODE_ID)
+                    .setNodeId(nodeId)
                     .setClusterId(clusterId)
                     .setControllerListenerName("CONTROLLER")
                     .setMetadataLogDirectory(logDir.toString())
@@ -201,7 +207,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return Files.readString(file, StandardCharsets.UTF_8).trim();
             }
             Files.createDirectories(dataDir);
-            String id = Uuid.randomUuid().toString();
+            String id = givenClusterId != null ? givenClusterId : Uuid.randomUuid().toString();
             Files.writeString(file, id, StandardCharsets.UTF_8);
             return id;
         } catch (IOException e) {
@@ -249,8 +255,32 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int controllerPort;
         private Duration startTimeout = Duration.ofSeconds(60);
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private int nodeId = SINGLE_NODE_ID;
+        private String quorumVoters;
+        private String clusterId;
 
         private Builder() {
+        }
+
+        /** This node's id in a cluster ({@code node.id}); 1 by default. */
+        public Builder nodeId(int nodeId) {
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        /**
+         * The static controller quorum of a cluster, e.g. {@code 1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097};
+         * by default this node alone. Each node of a cluster must also be given the same {@link #clusterId(String)}.
+         */
+        public Builder quorumVoters(String voters) {
+            this.quorumVoters = voters;
+            return this;
+        }
+
+        /** The cluster id to format a new data directory with (every node of a cluster needs the same); random by default. */
+        public Builder clusterId(String clusterId) {
+            this.clusterId = clusterId;
+            return this;
         }
 
         /** Where the logs, metadata and cluster id live; reuse it to keep the data across restarts. */

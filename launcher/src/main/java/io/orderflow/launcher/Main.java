@@ -3,7 +3,10 @@ package io.orderflow.launcher;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.orderflow.devstack.DevStack;
+import io.orderflow.devstack.KafkaNode;
+import io.orderflow.devstack.RegistryNode;
 import io.orderflow.devstack.LocalPostgres;
+import io.orderflow.launcher.faults.FaultMatrix;
 import io.orderflow.platform.config.Env;
 import io.orderflow.platform.consumer.Redrive;
 import io.orderflow.platform.lifecycle.Service;
@@ -40,6 +43,9 @@ public final class Main {
                 ServiceRunner.runUntilShutdown(List.of(service));
             }
             case "load" -> load(args);
+            case "broker" -> KafkaNode.main(Arrays.copyOfRange(args, 1, args.length));
+            case "registry" -> RegistryNode.main(Arrays.copyOfRange(args, 1, args.length));
+            case "faults" -> System.exit(FaultMatrix.main(args));
             case "check" -> System.exit(check(Env.system()) ? 0 : 1);
             case "redrive" -> {
                 if (args.length < 2) {
@@ -177,6 +183,11 @@ public final class Main {
                 "  service <name>      one service, configured by environment variables: " + Services.NAMES,
                 "  redrive <group> [--dry-run]  send <group>.dlt back to the original topics (KAFKA_BOOTSTRAP_SERVERS)",
                 "  load [--orders N] [--rate R] [--concurrency C] [--coupon CODE] [--url U]  benchmark a running order-service",
+                "  broker --node-id N --data DIR --port P --controller-port C [--quorum 1@host:port,...] [--cluster-id ID]",
+                "                      one KRaft node (broker + controller) of a cluster, as its own process",
+                "  registry --bootstrap B [--port P] [--replication-factor N]  the schema registry as its own process",
+                "  faults [--only NAME,...] [--seconds N] [--rate R] [--dir DIR]  the fault matrix: a 3-broker cluster, the",
+                "                      registry, PostgreSQL and each service as processes; one fault per row, checked (docs/RELIABILITY.md)",
                 "  check               verify the flow's invariants on the services' databases (the PostgreSQL of DATA_DIR,",
                 "                      running or not; or ORDER_DB_URL, COUPON_DB_URL, POINTS_DB_URL, NOTIFICATION_DB_URL)",
                 "  help                this text")));

@@ -3,7 +3,7 @@ package io.orderflow.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.orderflow.launcher.drill.ChildJvm;
+import io.orderflow.devstack.ChildJvm;
 import io.orderflow.launcher.drill.EffectsChecker;
 import io.orderflow.launcher.drill.FlowDatabases;
 import io.orderflow.launcher.drill.HistoryChecker;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.orderflow.devstack.DevStack;
-import io.orderflow.launcher.drill.ChildJvm;
+import io.orderflow.devstack.ChildJvm;
 import io.orderflow.launcher.drill.EffectsChecker;
 import io.orderflow.launcher.drill.FlowDatabases;
 import io.orderflow.launcher.drill.HistoryChecker;

@@ -7,6 +7,7 @@ import io.orderflow.order.OrderWaiters;
 import io.orderflow.order.Orders;
 import io.orderflow.platform.crash.CrashPoints;
 import io.orderflow.platform.db.Database;
+import io.orderflow.platform.failure.Failures;
 import io.orderflow.platform.http.HttpApi;
 import io.orderflow.platform.http.Json;
 import io.orderflow.platform.http.Problem;
@@ -14,7 +15,7 @@ import io.orderflow.platform.http.Request;
 import io.orderflow.platform.http.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.SQLTransientConnectionException;
+import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
@@ -156,16 +157,23 @@ public final class OrderApi {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
     }
 
-    private interface DbCall<T> {
+    interface DbCall<T> {
         T call() throws Exception;
     }
 
-    /** Our own database down is the one case where checkout refuses: 503, try again later. */
-    private static <T> T databaseCall(DbCall<T> call) throws Exception {
+    /**
+     * Our own database down is the one case where checkout refuses: 503, try again later. Down means no
+     * connection to be had, and also a connection that broke under the request (the server shut down or
+     * restarted: SQLState 08, 57P0x), which a stop of PostgreSQL under load gives the requests in flight.
+     */
+    static <T> T databaseCall(DbCall<T> call) throws Exception {
         try {
             return call.call();
-        } catch (SQLTransientConnectionException e) {
-            throw new Problem(503, "Service unavailable", "The order database is unavailable; retry later");
+        } catch (SQLException e) {
+            if (Failures.databaseUnreachable(e)) {
+                throw new Problem(503, "Service unavailable", "The order database is unavailable; retry later");
+            }
+            throw e;
         }
     }
 

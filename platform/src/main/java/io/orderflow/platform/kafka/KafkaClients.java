@@ -51,9 +51,12 @@ public final class KafkaClients {
         // Never see records of aborted Kafka Streams transactions (the saga writes with exactly_once_v2).
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        // A member that died (kill -9, a lost host) holds its partitions until its session ends; its restarted
-        // successor waits for that. 10 s instead of the 45 s default (heartbeats stay at 3 s, a third of it).
+        // A member killed without leaving (kill -9, a crashed host) holds its partitions until its session
+        // expires, even when its restart asks to join: 10 s, not the default 45 s, which outlasted the saga's
+        // 30 s step deadline and turned a 5 s service crash into TIMEOUT cancellations (fault matrix, service-kill).
+        // Heartbeats have their own thread, so a long batch does not count against it.
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         // Values stay bytes until the loop decodes them, so a poison record reaches the DLT byte for byte.
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -1,6 +1,7 @@
 package io.orderflow.platform.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.orderflow.platform.testing.TestDatabase;
 import java.sql.Connection;
@@ -28,6 +29,38 @@ class DatabaseTest {
                 assertThat(synchronousCommit).isEqualTo("on");
                 assertThat(applicationName).isEqualTo("db-test");
                 assertThat(autoCommit).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseThatStopsTakingConnectionsFailsEachCallWithinASecond() throws Exception {
+        // Checkout answers 503 when its database is down; a caller (and an HTTP worker) must not wait
+        // seconds for that answer, or the workers pile up and every request hangs (fault matrix, db-down).
+        try (TestDatabase t = TestDatabase.create("db-down-test")) {
+            try (Database db = Database.open("db-down-test", t.url(), t.user(), t.password(), 2);
+                 Connection admin = DriverManager.getConnection(TestDatabase.postgresAdminUrl());
+                 Statement s = admin.createStatement()) {
+                boolean valid = db.read(c -> c.isValid(1));
+                assertThat(valid).isTrue();
+                // As when the server goes away: its sessions end and no new one is accepted.
+                s.execute("ALTER DATABASE " + t.name() + " WITH ALLOW_CONNECTIONS false");
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + t.name() + "'");
+                try {
+                    long slowest = 0;
+                    for (int i = 0; i < 4; i++) {
+                        long t0 = System.nanoTime();
+                        assertThatThrownBy(() -> db.inTransaction(c -> {
+                            try (Statement q = c.createStatement()) {
+                                return q.execute("SELECT 1");
+                            }
+                        })).isInstanceOf(java.sql.SQLException.class);
+                        slowest = Math.max(slowest, (System.nanoTime() - t0) / 1_000_000);
+                    }
+                    assertThat(slowest).as("slowest failed call, ms").isLessThan(1_000);
+                } finally {
+                    s.execute("ALTER DATABASE " + t.name() + " WITH ALLOW_CONNECTIONS true");
+                }
             }
         }
     }

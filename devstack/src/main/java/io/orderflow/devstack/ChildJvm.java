@@ -1,4 +1,4 @@
-package io.orderflow.launcher.drill;
+package io.orderflow.devstack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,24 +22,27 @@ import java.util.regex.Pattern;
  * A part of OrderFlow (the all-in-one, one service, a broker...) run as a JVM of its own, so a drill
  * can do to it what a crash does: {@link #kill9()} (SIGKILL: no shutdown hook, no flush, no goodbye),
  * {@link #pause()} / {@link #resume()} (SIGSTOP / SIGCONT: a process that hangs), or a clean
- * {@link #stop(Duration)} (SIGTERM). It runs {@code io.orderflow.launcher.Main} with the given
- * arguments on this JVM's own classpath (the fat jar, or the test classpath), its output appended
- * to a log file.
+ * {@link #stop(Duration)} (SIGTERM). It runs {@code io.orderflow.launcher.Main} (or another main
+ * class, e.g. a {@link KafkaNode}) with the given arguments on this JVM's own classpath (the fat jar,
+ * or the test classpath), its output appended to a log file.
  */
 public final class ChildJvm implements AutoCloseable {
 
-    private static final String MAIN = "io.orderflow.launcher.Main";
+    /** The launcher's {@code Main} (by name: devstack does not depend on the launcher). */
+    public static final String LAUNCHER_MAIN = "io.orderflow.launcher.Main";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
+    private final String mainClass;
     private final List<String> command;
     private final Map<String, String> environment;
     private final Path logFile;
     private Process process;
 
-    private ChildJvm(String name, List<String> command, Map<String, String> environment, Path logFile) {
+    private ChildJvm(String name, String mainClass, List<String> command, Map<String, String> environment, Path logFile) {
         this.name = name;
+        this.mainClass = mainClass;
         this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);
         this.logFile = logFile;
@@ -53,14 +56,20 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm of(String name, List<String> jvmOptions, List<String> args, Map<String, String> environment,
                               Path logFile) {
+        return of(name, LAUNCHER_MAIN, jvmOptions, args, environment, logFile);
+    }
+
+    /** A child running {@code mainClass} with {@code args}, on this JVM's classpath. */
+    public static ChildJvm of(String name, String mainClass, List<String> jvmOptions, List<String> args,
+                              Map<String, String> environment, Path logFile) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(MAIN);
+        command.add(mainClass);
         command.addAll(args);
-        return new ChildJvm(name, command, environment, logFile);
+        return new ChildJvm(name, mainClass, command, environment, logFile);
     }
 
     /** Starts the process (again, after a kill or stop: same command, same environment, same log). */
@@ -227,7 +236,7 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     private List<String> args() {
-        int main = command.indexOf(MAIN);
+        int main = command.indexOf(mainClass);
         return command.subList(main + 1, command.size());
     }
 
