@@ -45,10 +45,11 @@ final class PeakShavingDemo implements Demo {
         int orders = out.count(10_000, 600);
         int cap = cap(out.quick());
         double burstSeconds = 2;
-        out.say("Sends %,d orders in %.0f s (open loop, %.0f/s; 20 %% of them want FLASH100, which has 100 uses);",
-                orders, burstSeconds, orders / burstSeconds);
+        out.say("Sends %,d orders in %.0f s (open loop, %.0f/s; %d %% of them want FLASH100, which has 100 uses);",
+                orders, burstSeconds, orders / burstSeconds, out.count(20, 50));
         out.say("points-service applies at most %d records/s (CONSUMER_MAX_RECORDS_PER_SECOND), the others are not capped.", cap);
-        Load load = Load.start(stack.orders(), orders / burstSeconds, orders, new OrderWorkload.Mix(20, 0, 0, 0));
+        // FLASH100 is once per customer too: quick mode, with fewer orders, asks for it more often.
+        Load load = Load.start(stack.orders(), orders / burstSeconds, orders, new OrderWorkload.Mix(out.count(20, 50), 0, 0, 0));
         List<Double> t = new ArrayList<>();
         List<Double> consumed = new ArrayList<>();
         List<Double> lag = new ArrayList<>();
@@ -85,6 +86,11 @@ final class PeakShavingDemo implements Demo {
         double sendSeconds = history.entries().stream().mapToLong(e -> e.endNanos() - t0).max().orElse(0) / 1e9;
         double peakLag = lag.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         double maxRate = consumed.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        // The cap holds over any window longer than one poll's batch; a 1 s sample may hold one batch more.
+        double max3s = 0;
+        for (int i = 2; i < consumed.size(); i++) {
+            max3s = Math.max(max3s, (consumed.get(i) + consumed.get(i - 1) + consumed.get(i - 2)) / 3);
+        }
         double drained = t.isEmpty() ? 0 : t.get(t.size() - 1);
         long flash = DuplicatesDemo.one(stack, "coupon-service",
                 "SELECT COUNT(*) FROM redemptions WHERE code = 'FLASH100' AND status = 'REDEEMED'");
@@ -103,14 +109,15 @@ final class PeakShavingDemo implements Demo {
         out.say("points-service: at most %.0f records/s; lag peaked at %,.0f records and was 0 again after %.0f s",
                 maxRate, peakLag, drained);
         out.say("outcomes %s; all final %.1f s after the sale", report.outcomes(), report.settleMillis() / 1000.0);
-        out.check(maxRate <= cap * 1.15, "the capped step never went above its rate (%.0f ≤ %d/s, ±15 %% sampling)", maxRate, cap);
+        out.check(max3s <= cap * 1.05, "the capped step kept to its rate: at most %.0f/s over any 3 s (cap %d/s; %.0f in the"
+                + " busiest 1 s sample, one poll batch more)", max3s, cap, maxRate);
         out.check(peakLag > cap, "the queue absorbed the peak (lag %.0f records)", peakLag);
         out.check(report.ok(), "every accepted order final, none lost, stuck or doubled (%d accepted)", report.accepted());
         out.check(flash == 100, "FLASH100 used exactly 100 times (%d)", flash);
         out.picture(file.toString());
         out.say("Why: the reference's 00:00 flash sale. Without the queue the slow step would take the peak itself;");
         out.say("with it, checkout stays fast and the slow step drains the backlog at the rate it can take.");
-        out.headline("%,d orders in %.0f s, POST p99 %d ms, lag peak %,.0f, drained at ≤ %.0f/s, FLASH100 × %d", orders,
-                burstSeconds, p99, peakLag, maxRate, flash);
+        out.headline("%,d orders in %.0f s, POST p99 %d ms, lag peak %,.0f, drained at ≤ %.0f/s (3 s), FLASH100 × %d", orders,
+                burstSeconds, p99, peakLag, max3s, flash);
     }
 }
