@@ -18,7 +18,7 @@ interface Demo {
      * Per-service variables this demo needs on a stack of its own (e.g. a consumer cap), or null to run
      * on the stack the demos share. {@link #ownProcess()} demos start what they need themselves.
      */
-    default Map<String, Map<String, String>> ownStackEnv(boolean quick) {
+    default Map<String, Map<String, String>> ownStackEnv(Options options) {
         return null;
     }
 

@@ -45,7 +45,7 @@ public final class DemoCommand {
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--keep", "--quick" -> options.put(args[i], "true");
-                case "--base-url", "--bootstrap", "--registry", "--pictures" -> {
+                case "--base-url", "--bootstrap", "--registry", "--pictures", "--orders", "--seconds", "--cap" -> {
                     if (i + 1 >= args.length) {
                         return usage(out, args[i] + " needs a value");
                     }
@@ -58,10 +58,11 @@ public final class DemoCommand {
             return usage(out, names.isEmpty() ? "which demo?" : "one demo name or all");
         }
         boolean quick = options.containsKey("--quick");
+        Options opts = new Options(quick, options);
         List<Demo> chosen = new ArrayList<>();
         if (names.get(0).equals("all")) {
-            ALL.stream().filter(d -> d.ownStackEnv(quick) == null && !d.ownProcess()).forEach(chosen::add);
-            ALL.stream().filter(d -> d.ownStackEnv(quick) != null || d.ownProcess()).forEach(chosen::add);
+            ALL.stream().filter(d -> d.ownStackEnv(opts) == null && !d.ownProcess()).forEach(chosen::add);
+            ALL.stream().filter(d -> d.ownStackEnv(opts) != null || d.ownProcess()).forEach(chosen::add);
         } else {
             ALL.stream().filter(d -> d.name().equals(names.get(0))).findFirst().ifPresent(chosen::add);
             if (chosen.isEmpty()) {
@@ -82,7 +83,7 @@ public final class DemoCommand {
         try {
             for (Demo demo : chosen) {
                 out.printf("%n== %s: %s%n", demo.name(), demo.title());
-                DemoOut demoOut = new DemoOut(out, quick, pictures, work);
+                DemoOut demoOut = new DemoOut(out, opts, pictures, work);
                 DemoStack own = null;
                 long t0 = System.nanoTime();
                 try {
@@ -94,18 +95,18 @@ public final class DemoCommand {
                         stack = shared;
                     } else if (demo.ownProcess()) {
                         stack = null;
-                    } else if (demo.ownStackEnv(quick) != null) {
+                    } else if (demo.ownStackEnv(opts) != null) {
                         if (shared != null) {
                             shared.close(); // one stack at a time on a small machine
                             shared = null;
                         }
-                        own = startStack(out, work.resolve(demo.name()), demo.ownStackEnv(quick));
+                        own = startStack(out, work.resolve(demo.name()), demo.ownStackEnv(opts));
                         stack = own;
                     } else {
                         shared = shared != null ? shared : startStack(out, work.resolve("shared"), Map.of());
                         stack = shared;
                     }
-                    if (baseUrl != null && (demo.needsInProcess() || demo.ownProcess() || demo.ownStackEnv(quick) != null)) {
+                    if (baseUrl != null && (demo.needsInProcess() || demo.ownProcess() || demo.ownStackEnv(opts) != null)) {
                         demoOut.skip("needs the stack in this process (its databases, its own settings or a kill); run without --base-url");
                     } else {
                         if (demo.ownProcess() && shared != null) {
@@ -166,6 +167,7 @@ public final class DemoCommand {
     private static int usage(PrintStream out, String error) {
         out.println("error: " + error);
         out.println("usage: demo <name>|all [--quick] [--keep] [--pictures DIR] [--base-url U --bootstrap B --registry R]");
+        out.println("       peak-shaving also takes --orders N --seconds S --cap C (points-service's records/s)");
         ALL.forEach(d -> out.printf("  %-13s %s%n", d.name(), d.title()));
         return 2;
     }

@@ -11,7 +11,7 @@ import java.util.List;
 final class DemoOut {
 
     private final PrintStream out;
-    private final boolean quick;
+    private final Options options;
     private final java.nio.file.Path picturesDir;
     private final java.nio.file.Path workDir;
     private final List<String> failures = new ArrayList<>();
@@ -19,20 +19,24 @@ final class DemoOut {
     private String headline = "";
     private boolean skipped;
 
-    DemoOut(PrintStream out, boolean quick, java.nio.file.Path picturesDir, java.nio.file.Path workDir) {
+    DemoOut(PrintStream out, Options options, java.nio.file.Path picturesDir, java.nio.file.Path workDir) {
         this.out = out;
-        this.quick = quick;
+        this.options = options;
         this.picturesDir = picturesDir;
         this.workDir = workDir;
     }
 
     boolean quick() {
-        return quick;
+        return options.quick();
+    }
+
+    Options options() {
+        return options;
     }
 
     /** {@code full} normally, {@code quick} in quick mode. */
     int count(int full, int quickCount) {
-        return quick ? quickCount : full;
+        return options.quick() ? quickCount : full;
     }
 
     java.nio.file.Path picturePath(String fileName) {

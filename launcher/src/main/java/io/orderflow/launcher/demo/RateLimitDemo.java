@@ -26,7 +26,7 @@ final class RateLimitDemo implements Demo {
     }
 
     @Override
-    public Map<String, Map<String, String>> ownStackEnv(boolean quick) {
+    public Map<String, Map<String, String>> ownStackEnv(Options options) {
         return Map.of("notification-service", Map.of("NOTIFICATION_MAX_PER_SECOND", Integer.toString(N)));
     }
 
