@@ -25,7 +25,7 @@ final class Charts {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(1000).height(520).title(title).xAxisTitle(xTitle).yAxisTitle(leftTitle)
                 .build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(15f));
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.getStyler().setMarkerSize(3);

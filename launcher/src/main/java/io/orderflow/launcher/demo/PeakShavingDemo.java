@@ -96,11 +96,21 @@ final class PeakShavingDemo implements Demo {
         double sendSeconds = history.entries().stream().mapToLong(e -> e.endNanos() - t0).max().orElse(0) / 1e9;
         double peakLag = lag.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         double maxRate = consumed.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        // The cap holds over any window longer than one poll's batch; a 1 s sample may hold one batch more.
+        // The cap holds over the backlog as a whole; a short window may hold one poll batch (cap / 5 records) more.
         double max3s = 0;
         for (int i = 2; i < consumed.size(); i++) {
             max3s = Math.max(max3s, (consumed.get(i) + consumed.get(i - 1) + consumed.get(i - 2)) / 3);
         }
+        double backlogSeconds = 0;
+        double backlogApplied = 0;
+        for (int i = 1; i < consumed.size(); i++) {
+            if (lag.get(i - 1) > 0) {
+                double dt = t.get(i) - t.get(i - 1);
+                backlogSeconds += dt;
+                backlogApplied += consumed.get(i) * dt;
+            }
+        }
+        double sustained = backlogSeconds == 0 ? 0 : backlogApplied / backlogSeconds;
         double drained = t.isEmpty() ? 0 : t.get(t.size() - 1);
         long flash = DuplicatesDemo.one(stack, "coupon-service",
                 "SELECT COUNT(*) FROM redemptions WHERE code = 'FLASH100' AND status = 'REDEEMED'");
@@ -116,11 +126,11 @@ final class PeakShavingDemo implements Demo {
                         new Charts.Line("consumed by points-service per second", t, consumed, false),
                         new Charts.Line("lag of points-service on payments.events (right axis)", t, lag, true)));
         out.say("POST /orders: p50 %d ms, p99 %d ms (all %,d answered within %.1f s)", p50, p99, history.entries().size(), sendSeconds);
-        out.say("points-service: at most %.0f records/s; lag peaked at %,.0f records and was 0 again after %.0f s",
-                maxRate, peakLag, drained);
+        out.say("points-service: lag peaked at %,.0f records and was 0 again after %.0f s", peakLag, drained);
         out.say("outcomes %s; all final %.1f s after the sale", report.outcomes(), report.settleMillis() / 1000.0);
-        out.check(max3s <= cap * 1.05, "the capped step kept to its rate: at most %.0f/s over any 3 s (cap %d/s; %.0f in the"
-                + " busiest 1 s sample, one poll batch more)", max3s, cap, maxRate);
+        out.check(sustained <= cap * 1.03 && max3s <= cap * (1 + 1.0 / 15) + 1, "the capped step kept to its rate: %.1f/s while"
+                + " it had a backlog (cap %d/s); busiest 3 s %.0f/s, busiest 1 s %.0f/s (one poll batch of %d more)", sustained, cap,
+                max3s, maxRate, Math.max(1, cap / 5));
         out.check(peakLag > cap, "the queue absorbed the peak (lag %.0f records)", peakLag);
         out.check(p50 < drained * 1000 / 2, "the caller did not wait for the slow step: POST p50 %.1f s, the backlog took %.0f s",
                 p50 / 1000.0, drained);
@@ -129,7 +139,7 @@ final class PeakShavingDemo implements Demo {
         out.picture(file.toString());
         out.say("Why: the reference's 00:00 flash sale. Without the queue the slow step would take the peak itself;");
         out.say("with it, checkout stays fast and the slow step drains the backlog at the rate it can take.");
-        out.headline("%,d orders in %.0f s, POST p99 %d ms, lag peak %,.0f, drained at ≤ %.0f/s (3 s), FLASH100 × %d", orders,
-                burstSeconds, p99, peakLag, max3s, flash);
+        out.headline("%,d orders in %.0f s, POST p99 %d ms, lag peak %,.0f, drained at %.1f/s (cap %d), FLASH100 × %d", orders,
+                burstSeconds, p99, peakLag, sustained, cap, flash);
     }
 }
