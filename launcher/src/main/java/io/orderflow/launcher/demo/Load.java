@@ -35,6 +35,13 @@ final class Load {
         return new Load(OrderWorkload.Settings.of(baseUrl, rate, orders, mix));
     }
 
+    /** As {@link #start}, with a customer for every order (FLASH100 is once per customer: a small pool caps its uses). */
+    static Load startManyCustomers(String baseUrl, double rate, int orders, OrderWorkload.Mix mix) {
+        OrderWorkload.Settings s = OrderWorkload.Settings.of(baseUrl, rate, orders, mix);
+        return new Load(new OrderWorkload.Settings(s.baseUrl(), s.ratePerSecond(), s.orders(), s.mix(), Math.max(10, orders),
+                s.runId(), s.requestTimeout(), s.seed()));
+    }
+
     History await() {
         return done.join();
     }

@@ -35,7 +35,7 @@ final class PeakShavingDemo implements Demo {
 
     @Override
     public String title() {
-        return "the flash sale: a burst of orders 3x faster than points-service may consume (--orders 1500 --seconds 10 --cap 50)";
+        return "the flash sale: a burst of orders 3x faster than points-service may consume (capped)";
     }
 
     @Override
@@ -58,8 +58,8 @@ final class PeakShavingDemo implements Demo {
         out.say("Sends %,d orders in %.0f s (open loop, %.0f/s; %d %% of them want FLASH100, which has 100 uses);",
                 orders, burstSeconds, orders / burstSeconds, flashShare(orders));
         out.say("points-service applies at most %d records/s (CONSUMER_MAX_RECORDS_PER_SECOND), the others are not capped.", cap);
-        // FLASH100 is once per customer too: quick mode, with fewer orders, asks for it more often.
-        Load load = Load.start(stack.orders(), orders / burstSeconds, orders, new OrderWorkload.Mix(flashShare(orders), 0, 0, 0));
+        Load load = Load.startManyCustomers(stack.orders(), orders / burstSeconds, orders,
+                new OrderWorkload.Mix(flashShare(orders), 0, 0, 0));
         List<Double> t = new ArrayList<>();
         List<Double> consumed = new ArrayList<>();
         List<Double> lag = new ArrayList<>();

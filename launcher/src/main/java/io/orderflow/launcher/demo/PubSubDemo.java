@@ -56,7 +56,7 @@ final class PubSubDemo implements Demo {
         out.say("Placed %d orders (USD and EUR; some cancelled and refunded), all final. Now a consumer group that never existed, %s,", n, group);
         out.say("subscribes to payments.events from offset 0: +amount per PaymentCompleted, -amount per PaymentRefunded.");
         Map<String, Long> projection = new TreeMap<>();
-        long records;
+        long records = 0;
         long t0 = System.nanoTime();
         AvroSerde serde = new AvroSerde(new HttpSchemaRegistryClient(stack.registry()));
         Properties props = KafkaClients.consumer(stack.bootstrap(), group, group);
@@ -68,7 +68,6 @@ final class PubSubDemo implements Demo {
                     () -> KafkaDownDemo.outboxDepth(stack) == 0);
             end = Groups.endOffsets(admin, Groups.partitions(admin, Topics.PAYMENTS_EVENTS.name()));
         }
-        records = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of(Topics.PAYMENTS_EVENTS.name()));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
