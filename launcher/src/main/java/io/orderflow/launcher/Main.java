@@ -47,6 +47,7 @@ public final class Main {
             case "registry" -> RegistryNode.main(Arrays.copyOfRange(args, 1, args.length));
             case "faults" -> System.exit(FaultMatrix.main(args));
             case "check" -> System.exit(check(Env.system()) ? 0 : 1);
+            case "demo" -> System.exit(io.orderflow.launcher.demo.DemoCommand.run(args, System.out));
             case "redrive" -> {
                 if (args.length < 2) {
                     usage("redrive needs a consumer group, e.g. coupon-service");
@@ -182,6 +183,9 @@ public final class Main {
                 "                      ORDER_HTTP_PORT 8080, COUPON_HTTP_PORT 8091, POINTS_HTTP_PORT 8092, NOTIFICATION_HTTP_PORT 8093)",
                 "  service <name>      one service, configured by environment variables: " + Services.NAMES,
                 "  redrive <group> [--dry-run]  send <group>.dlt back to the original topics (KAFKA_BOOTSTRAP_SERVERS)",
+                "  demo <name>|all [--quick] [--keep] [--pictures DIR] [--base-url U --bootstrap B --registry R]",
+                "                      the reference's scenes as runnable demos (async, pubsub, peak-shaving, rate-limit,",
+                "                      duplicates, loss, ordering, saga, kafka-down, replay, dead-letter), PASS or FAIL",
                 "  load [--orders N] [--rate R] [--concurrency C] [--coupon CODE] [--url U]  benchmark a running order-service",
                 "  broker --node-id N --data DIR --port P --controller-port C [--quorum 1@host:port,...] [--cluster-id ID]",
                 "                      one KRaft node (broker + controller) of a cluster, as its own process",

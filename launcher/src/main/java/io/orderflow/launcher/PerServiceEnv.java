@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The all-in-one and the {@code check} command read one environment for four services; the variables
  * that must differ between them are given per service, prefixed with the first word of its name:
- * {@code ORDER_HTTP_PORT}, {@code COUPON_DB_URL}, {@code POINTS_DB_USER}, {@code NOTIFICATION_DB_PASSWORD}.
+ * {@code ORDER_HTTP_PORT}, {@code COUPON_DB_URL}, {@code POINTS_DB_USER}, {@code NOTIFICATION_DB_PASSWORD},
+ * {@code POINTS_CONSUMER_MAX_RECORDS_PER_SECOND}.
  * A service whose {@code <PREFIX>_DB_URL} is not set uses its own database on the stack's PostgreSQL.
  */
 final class PerServiceEnv {
@@ -56,6 +57,8 @@ final class PerServiceEnv {
         String prefix = prefix(service);
         Map<String, String> own = new HashMap<>();
         env.optional(prefix + "_HTTP_PORT").ifPresent(port -> own.put("HTTP_PORT", port));
+        // A consumer cap for one service of the four, e.g. POINTS_CONSUMER_MAX_RECORDS_PER_SECOND=500 (peak shaving).
+        env.optional(prefix + "_CONSUMER_MAX_RECORDS_PER_SECOND").ifPresent(v -> own.put("CONSUMER_MAX_RECORDS_PER_SECOND", v));
         if (usesLocalDatabase(env, service)) {
             String database = Services.database(service);
             own.put("DB_URL", "jdbc:postgresql://127.0.0.1:" + localPostgresPort + "/" + database);

@@ -20,6 +20,9 @@ import io.orderflow.platform.http.HttpLimits;
  * @param topicPartitions {@code TOPIC_PARTITIONS}: partitions of every topic of the flow (co-partitioned)
  * @param topicReplicationFactor {@code TOPIC_REPLICATION_FACTOR}: 1 embedded, 3 in compose
  * @param httpLimits what one HTTP client may cost ({@code HTTP_MAX_BODY_BYTES}, ...: see {@link HttpLimits})
+ * @param consumerMaxRecordsPerSecond {@code CONSUMER_MAX_RECORDS_PER_SECOND}: at most this many records per second
+ *        applied by each of the service's consumer loops, the rest waiting in Kafka (0, the default: no cap);
+ *        in the all-in-one per service, e.g. {@code POINTS_CONSUMER_MAX_RECORDS_PER_SECOND}
  */
 public record ServiceConfig(
         String serviceName,
@@ -33,7 +36,8 @@ public record ServiceConfig(
         String dbPassword,
         int topicPartitions,
         short topicReplicationFactor,
-        HttpLimits httpLimits) {
+        HttpLimits httpLimits,
+        int consumerMaxRecordsPerSecond) {
 
     /** The port of the local stack's PostgreSQL (the all-in-one's {@code POSTGRES_PORT} default). */
     public static final int LOCAL_POSTGRES_PORT = 54329;
@@ -55,7 +59,8 @@ public record ServiceConfig(
                 env.string("DB_PASSWORD", ""),
                 env.integer("TOPIC_PARTITIONS", 6),
                 (short) env.integer("TOPIC_REPLICATION_FACTOR", 1),
-                HttpLimits.fromEnv(env));
+                HttpLimits.fromEnv(env),
+                env.integer("CONSUMER_MAX_RECORDS_PER_SECOND", 0));
     }
 
     /**

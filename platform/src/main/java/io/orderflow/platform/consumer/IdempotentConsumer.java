@@ -46,6 +46,7 @@ public final class IdempotentConsumer implements AutoCloseable {
     private volatile Thread thread;
     private volatile PollLoop current;
     private volatile boolean running;
+    private RatePacer pacer = RatePacer.UNLIMITED;
 
     /**
      * @param consumerConfig settings of every KafkaConsumer it creates (from {@code KafkaClients.consumer}: values
@@ -68,6 +69,18 @@ public final class IdempotentConsumer implements AutoCloseable {
             value = ConsumerConfig.configDef().defaultValues().get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
         }
         return Long.parseLong(value.toString());
+    }
+
+    /**
+     * Caps the records this loop applies per second (0: no cap); set before {@link #start()}. The records
+     * wait in Kafka (lag), see {@link RatePacer}.
+     */
+    public synchronized IdempotentConsumer maxRecordsPerSecond(int max) {
+        if (thread != null) {
+            throw new IllegalStateException(group + " consumer already started");
+        }
+        this.pacer = new RatePacer(max);
+        return this;
     }
 
     public synchronized void start() {
@@ -119,7 +132,7 @@ public final class IdempotentConsumer implements AutoCloseable {
             while (running) {
                 PollLoop loop = null;
                 try {
-                    loop = new PollLoop(group, new KafkaConsumer<>(consumerConfig), topics, processor, metrics);
+                    loop = new PollLoop(group, new KafkaConsumer<>(consumerConfig), topics, processor, metrics, pacer);
                     current = loop;
                     loop.run(() -> running);
                     return;

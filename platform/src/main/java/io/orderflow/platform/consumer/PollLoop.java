@@ -41,13 +41,15 @@ final class PollLoop implements AutoCloseable {
     private final List<String> topics;
     private final BatchProcessor processor;
     private final ConsumerMetrics metrics;
+    private final RatePacer pacer;
     private final Map<TopicPartition, Long> resumeAtNanos = new HashMap<>();
     private volatile long lastPollNanos;
     private volatile boolean progressed;
 
     PollLoop(String group, Consumer<String, byte[]> consumer, List<String> topics, BatchProcessor processor,
-             ConsumerMetrics metrics) {
+             ConsumerMetrics metrics, RatePacer pacer) {
         this.group = group;
+        this.pacer = pacer;
         this.consumer = consumer;
         this.topics = topics;
         this.processor = processor;
@@ -64,10 +66,12 @@ final class PollLoop implements AutoCloseable {
             if (records.isEmpty()) {
                 continue;
             }
+            long batchStart = lastPollNanos;
             Map<TopicPartition, BatchProcessor.Progress> progress = processor.process(records);
             CrashPoints.hit(CrashPoints.CONSUMER_AFTER_DB_COMMIT);
             commit(progress.values());
             parkUnfinished(progress.values());
+            pacer.pace(records.count(), batchStart, running);
         }
     }
 

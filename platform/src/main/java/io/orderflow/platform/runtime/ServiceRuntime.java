@@ -130,9 +130,15 @@ public final class ServiceRuntime implements AutoCloseable {
         for (PendingConsumer pending : pendingConsumers) {
             var props = KafkaClients.consumer(config.kafkaBootstrapServers(), config.consumerGroup(),
                     config.serviceName() + "-consumer-" + n++);
+            if (config.consumerMaxRecordsPerSecond() > 0) {
+                // Small polls, so a capped loop waits in short steps between them (well within max.poll.interval.ms).
+                props.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        Math.max(1, Math.min(500, config.consumerMaxRecordsPerSecond() / 5)));
+            }
             IdempotentConsumer consumer = new IdempotentConsumer(config.consumerGroup(), props,
                     pending.topics(), serde.deserializer(), db, pending.handler(),
-                    new DeadLetters(config.consumerGroup(), deadLetterProducer), retryPolicy);
+                    new DeadLetters(config.consumerGroup(), deadLetterProducer), retryPolicy)
+                    .maxRecordsPerSecond(config.consumerMaxRecordsPerSecond());
             consumer.start();
             consumers.add(consumer);
         }
