@@ -1,7 +1,7 @@
 package io.orderflow.launcher.demo;
 
 import io.orderflow.devstack.LocalPostgres;
-import io.orderflow.launcher.drill.ChildJvm;
+import io.orderflow.devstack.ChildJvm;
 import io.orderflow.launcher.drill.FlowDatabases;
 import io.orderflow.launcher.drill.History;
 import io.orderflow.launcher.drill.HistoryChecker;
