@@ -39,7 +39,7 @@ public final class Main {
                 service.start();
                 ServiceRunner.runUntilShutdown(List.of(service));
             }
-            case "load" -> load(args);
+            case "bench" -> io.orderflow.launcher.bench.Bench.main(Arrays.copyOfRange(args, 1, args.length));
             case "check" -> System.exit(check(Env.system()) ? 0 : 1);
             case "redrive" -> {
                 if (args.length < 2) {
@@ -148,19 +148,6 @@ public final class Main {
         }
     }
 
-    /** {@code load [--url U] [--orders N] [--rate R] [--concurrency C] [--coupon CODE]} against a running order-service. */
-    private static void load(String[] args) throws Exception {
-        java.util.Map<String, String> o = new java.util.HashMap<>();
-        for (int i = 1; i + 1 < args.length; i += 2) {
-            o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        LoadGenerator.Settings settings = new LoadGenerator.Settings(o.getOrDefault("url", "http://localhost:8080"),
-                Integer.parseInt(o.getOrDefault("orders", "5000")), Integer.parseInt(o.getOrDefault("rate", "500")),
-                Integer.parseInt(o.getOrDefault("concurrency", "64")), o.get("coupon"), java.time.Duration.ofMinutes(5));
-        System.out.printf("Placing %d orders at %d/s against %s%n", settings.orders(), settings.ratePerSecond(), settings.baseUrl());
-        LoadGenerator.run(settings).print(System.out);
-    }
-
     private static void say(String component, String message, long t0) {
         System.out.printf("[%5.1f s] %-21s %s%n", (System.nanoTime() - t0) / 1e9, component, message);
     }
@@ -176,7 +163,8 @@ public final class Main {
                 "                      ORDER_HTTP_PORT 8080, COUPON_HTTP_PORT 8091, POINTS_HTTP_PORT 8092, NOTIFICATION_HTTP_PORT 8093)",
                 "  service <name>      one service, configured by environment variables: " + Services.NAMES,
                 "  redrive <group> [--dry-run]  send <group>.dlt back to the original topics (KAFKA_BOOTSTRAP_SERVERS)",
-                "  load [--orders N] [--rate R] [--concurrency C] [--coupon CODE] [--url U]  benchmark a running order-service",
+                "  bench [--quick] [--out DIR] [--jvm \"OPTIONS\"] [--jfr FILE]  start a fresh all-in-one in a child JVM and",
+                "                      measure it (cold start, raw Kafka limit, burst, fixed rates, memory); results in DIR (bench/)",
                 "  check               verify the flow's invariants on the services' databases (the PostgreSQL of DATA_DIR,",
                 "                      running or not; or ORDER_DB_URL, COUPON_DB_URL, POINTS_DB_URL, NOTIFICATION_DB_URL)",
                 "  help                this text")));
