@@ -122,11 +122,13 @@ public final class Bench {
         String prefix = "b" + run + "-cold-";
         memory.phase();
         say("cold", plan.coldOrders() + " orders right after start, offered at " + (int) plan.burstRate() + "/s ...");
+        StackMemory.Cpu cpu0 = memory.cpu();
         OpenLoop.Result sent = client.run(prefix, plan.coldOrders(), plan.burstRate());
         FlowProbe.Counts counts = probe.awaitFinal(prefix, sent.accepted(), plan.drainSeconds(), 30);
         double seconds = probe.secondsToLastFinal(prefix, sent.firstDueMillis());
         int stuck = sent.accepted() - counts.finished();
-        report.cold(sent, counts, seconds, stuck, memory.phasePeak());
+        StackMemory.Cpu cpu = memory.cpu().minus(cpu0);
+        report.cold(sent, counts, seconds, stuck, memory.phasePeak(), cpu);
         say("cold", String.format("%d accepted, %d final in %.1f s: %.0f sagas/s; %d stuck; POST p99 %.1f ms", sent.accepted(),
                 counts.finished(), seconds, counts.finished() / seconds, stuck, sent.ms(99)));
     }
@@ -145,6 +147,7 @@ public final class Bench {
         memory.phase();
         say("burst", plan.burstOrders() + " orders offered at " + (int) plan.burstRate() + "/s (warm) ...");
         long recordsBefore = probe.flowRecords();
+        StackMemory.Cpu cpu0 = memory.cpu();
         OpenLoop.Result sent = client.run(prefix, plan.burstOrders(), plan.burstRate());
         say("burst", String.format("POST: %d accepted at %.0f/s, p50 %.1f ms, p99 %.1f ms; waiting for the sagas ...",
                 sent.accepted(), sent.acceptedPerSecond(), sent.ms(50), sent.ms(99)));
@@ -152,10 +155,13 @@ public final class Bench {
         double seconds = probe.secondsToLastFinal(prefix, sent.firstDueMillis());
         long flowRecords = probe.flowRecords() - recordsBefore;
         Map<Integer, Integer> perSecond = probe.completedPerSecond(prefix, sent.firstDueMillis());
-        report.burst(sent, counts, seconds, flowRecords, perSecond, memory.phasePeak());
+        StackMemory.Cpu cpu = memory.cpu().minus(cpu0);
+        report.burst(sent, counts, seconds, flowRecords, perSecond, memory.phasePeak(), cpu);
         say("burst", String.format("%d COMPLETED (%d cancelled, %d failed, %d not final) in %.1f s: %.0f COMPLETED sagas/s; "
-                        + "flow moved %.0f records/s", counts.completed(), counts.cancelled(), counts.failed(),
-                sent.accepted() - counts.finished(), seconds, counts.completed() / seconds, flowRecords / seconds));
+                        + "flow moved %.0f records/s; stack CPU %.1f ms per order (JVM %.1f, PostgreSQL %.1f)", counts.completed(),
+                counts.cancelled(), counts.failed(), sent.accepted() - counts.finished(), seconds, counts.completed() / seconds,
+                flowRecords / seconds, 1000 * cpu.total() / sent.accepted(), 1000 * cpu.jvmSeconds() / sent.accepted(),
+                1000 * cpu.postgresSeconds() / sent.accepted()));
     }
 
     private void fixed(OpenLoop client, FlowProbe probe, MemorySampler memory, String run) throws Exception {
@@ -163,9 +169,10 @@ public final class Bench {
             String prefix = "b" + run + "-r" + rate + "-";
             memory.phase();
             say("rate " + rate, plan.fixedSeconds() + " s at " + rate + " req/s, open loop, " + CONNECTIONS + " connections ...");
+            StackMemory.Cpu cpu0 = memory.cpu();
             OpenLoop.Result sent = client.run(prefix, rate * plan.fixedSeconds(), rate);
             FlowProbe.Counts counts = probe.awaitFinal(prefix, sent.accepted(), plan.drainSeconds(), 20);
-            report.fixed(rate, sent, counts, memory.phasePeak());
+            report.fixed(rate, sent, counts, memory.phasePeak(), memory.cpu().minus(cpu0));
             say("rate " + rate, String.format("accepted %.0f/s (%d failed); latency ms p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f "
                             + "max %.1f; then %d of %d sagas final", sent.acceptedPerSecond(), sent.failed(), sent.ms(50),
                     sent.ms(90), sent.ms(99), sent.ms(99.9), sent.latencyMicros().getMaxValue() / 1000.0, counts.finished(),
@@ -246,6 +253,10 @@ public final class Bench {
 
         StackMemory.Sample phasePeak() {
             return max(phasePeak, memory.sample());
+        }
+
+        StackMemory.Cpu cpu() {
+            return memory.cpu();
         }
 
         StackMemory.Sample peak() {

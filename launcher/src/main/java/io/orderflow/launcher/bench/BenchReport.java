@@ -24,7 +24,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /** Collects the bench's figures and writes them: a markdown file and a PNG with the two pictures. */
 final class BenchReport {
 
-    private record Fixed(int rate, OpenLoop.Result sent, FlowProbe.Counts counts, StackMemory.Sample memory) {
+    private record Fixed(int rate, OpenLoop.Result sent, FlowProbe.Counts counts, StackMemory.Sample memory, StackMemory.Cpu cpu) {
     }
 
     private final LocalDateTime started = LocalDateTime.now(ZoneOffset.UTC);
@@ -44,6 +44,7 @@ final class BenchReport {
     private RawPipe.Result raw;
     private long burstFlowRecords;
     private StackMemory.Sample peak;
+    private double burstCpuMsPerOrder;
 
     void start(String plan, String command, List<String> jvmOptions) {
         this.plan = plan;
@@ -53,24 +54,27 @@ final class BenchReport {
                 ? String.join(" ", List.of(read("/proc/loadavg").split(" ")).subList(0, 3)) : "?";
     }
 
-    void cold(OpenLoop.Result sent, FlowProbe.Counts counts, double seconds, int stuck, StackMemory.Sample memory) {
+    void cold(OpenLoop.Result sent, FlowProbe.Counts counts, double seconds, int stuck, StackMemory.Sample memory,
+              StackMemory.Cpu cpu) {
         coldSagasPerSecond = counts.finished() / seconds;
         coldStuck = stuck;
         details.append(String.format(Locale.ROOT, "| cold: first %,d orders | %,d accepted (%.0f/s), POST p99 %.1f ms | "
-                        + "%,d final in %.1f s: **%.0f sagas/s** (%,d COMPLETED, %,d CANCELLED, %,d FAILED), %d stuck | %s |%n",
+                        + "%,d final in %.1f s: **%.0f sagas/s** (%,d COMPLETED, %,d CANCELLED, %,d FAILED), %d stuck | %s | %s |%n",
                 sent.sent(), sent.accepted(), sent.acceptedPerSecond(), sent.ms(99), counts.finished(), seconds,
-                coldSagasPerSecond, counts.completed(), counts.cancelled(), counts.failed(), stuck, memory(memory)));
+                coldSagasPerSecond, counts.completed(), counts.cancelled(), counts.failed(), stuck, memory(memory),
+                cpu(cpu, sent.accepted())));
     }
 
     void raw(RawPipe.Result raw) {
         this.raw = raw;
         details.append(String.format(Locale.ROOT, "| raw pipe: %,d records of 200 B, acks=all, idempotent | produced "
-                + "**%,.0f records/s** | consumed **%,.0f records/s** | |%n", raw.records(), raw.producedPerSecond(),
+                + "**%,.0f records/s** | consumed **%,.0f records/s** | | |%n", raw.records(), raw.producedPerSecond(),
                 raw.consumedPerSecond()));
     }
 
     void burst(OpenLoop.Result sent, FlowProbe.Counts counts, double seconds, long flowRecords, Map<Integer, Integer> perSecond,
-               StackMemory.Sample memory) {
+               StackMemory.Sample memory, StackMemory.Cpu cpu) {
+        burstCpuMsPerOrder = 1000 * cpu.total() / Math.max(1, sent.accepted());
         burstSent = sent;
         burstCounts = counts;
         burstSeconds = seconds;
@@ -78,14 +82,15 @@ final class BenchReport {
         burstPerSecond = perSecond;
         details.append(String.format(Locale.ROOT, "| warm burst: %,d orders offered at 2,000/s | POST accepted %,d at **%.0f/s**, "
                         + "p50 %.1f ms, p99 **%.1f ms**, %d failed | %,d COMPLETED in %.1f s: **%.0f sagas/s** (%,d CANCELLED, "
-                        + "%,d FAILED, %,d not final); the flow wrote %,d records (%,.0f/s) | %s |%n",
+                        + "%,d FAILED, %,d not final); the flow wrote %,d records (%,.0f/s) | %s | %s |%n",
                 sent.sent(), sent.accepted(), sent.acceptedPerSecond(), sent.ms(50), sent.ms(99), sent.failed(),
                 counts.completed(), seconds, counts.completed() / seconds, counts.cancelled(), counts.failed(),
-                sent.accepted() - counts.finished(), flowRecords, flowRecords / seconds, memory(memory)));
+                sent.accepted() - counts.finished(), flowRecords, flowRecords / seconds, memory(memory),
+                cpu(cpu, sent.accepted())));
     }
 
-    void fixed(int rate, OpenLoop.Result sent, FlowProbe.Counts counts, StackMemory.Sample memory) {
-        fixed.add(new Fixed(rate, sent, counts, memory));
+    void fixed(int rate, OpenLoop.Result sent, FlowProbe.Counts counts, StackMemory.Sample memory, StackMemory.Cpu cpu) {
+        fixed.add(new Fixed(rate, sent, counts, memory, cpu));
     }
 
     void memoryOverall(StackMemory.Sample peak) {
@@ -133,16 +138,25 @@ final class BenchReport {
             s.append(String.format(Locale.ROOT, "| records/s moved by the flow ÷ the raw producer limit | **%.1f %%** (%,.0f ÷ %,.0f) | ≥ 15 %% |%n",
                     100 * flow / raw.producedPerSecond(), flow, raw.producedPerSecond()));
         }
-        s.append("\n## Phases\n\n| phase | sending | result | peak memory |\n| --- | --- | --- | --- |\n").append(details);
+        if (burstSent != null) {
+            s.append(String.format(Locale.ROOT, "| stack CPU per order in the burst (JVM + PostgreSQL; comparable on a shared machine) "
+                    + "| **%.1f ms** | |%n", burstCpuMsPerOrder));
+        }
+        s.append("\n## Phases\n\n| phase | sending | result | peak memory | stack CPU |\n| --- | --- | --- | --- | --- |\n")
+                .append(details);
         s.append("\n## Fixed rates (open loop, ").append(Bench.CONNECTIONS).append(" connections)\n\n");
-        s.append("| offered req/s | accepted/s | failed | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | sagas final after | peak memory |\n");
-        s.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        s.append("| offered req/s | accepted/s | failed | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | sagas final after | peak memory "
+                + "| stack CPU |\n");
+        s.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Fixed f : fixed) {
             OpenLoop.Result r = f.sent();
-            s.append(String.format(Locale.ROOT, "| %,d | %.0f | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %,d of %,d | %s |%n", f.rate(),
-                    r.acceptedPerSecond(), r.failed(), r.ms(50), r.ms(90), r.ms(99), r.ms(99.9),
-                    r.latencyMicros().getMaxValue() / 1000.0, f.counts().finished(), r.accepted(), memory(f.memory())));
+            s.append(String.format(Locale.ROOT, "| %,d | %.0f | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %,d of %,d | %s | %s |%n",
+                    f.rate(), r.acceptedPerSecond(), r.failed(), r.ms(50), r.ms(90), r.ms(99), r.ms(99.9),
+                    r.latencyMicros().getMaxValue() / 1000.0, f.counts().finished(), r.accepted(), memory(f.memory()),
+                    cpu(f.cpu(), r.accepted())));
         }
+        s.append("\nStack CPU: user + system seconds of the all-in-one JVM and the PostgreSQL processes during the phase "
+                + "(sending and draining), per accepted order. On a shared machine it compares runs where rates cannot.\n");
         s.append("\nMemory: PSS shares PostgreSQL's shared buffers out among its processes (the honest sum); RSS counts them "
                 + "once per process.\n");
         Files.writeString(md, s.toString());
@@ -199,6 +213,11 @@ final class BenchReport {
 
     private static String memory(StackMemory.Sample m) {
         return m == null ? "" : "PSS " + Bench.mb(m.pssBytes()) + ", RSS " + Bench.mb(m.rssBytes());
+    }
+
+    private static String cpu(StackMemory.Cpu cpu, int orders) {
+        return String.format(Locale.ROOT, "%.1f ms/order (JVM %.1f, PostgreSQL %.1f)", 1000 * cpu.total() / Math.max(1, orders),
+                1000 * cpu.jvmSeconds() / Math.max(1, orders), 1000 * cpu.postgresSeconds() / Math.max(1, orders));
     }
 
     private static String commit() {

@@ -12,7 +12,9 @@ import java.util.stream.Stream;
  * The memory of the stack under test, read from {@code /proc} (Linux): the all-in-one JVM plus every
  * PostgreSQL process (the postmaster, found by its {@code postmaster.pid}, and its children). RSS counts
  * PostgreSQL's shared buffers once per process that touched them, so the sum overstates; PSS shares them
- * out and is the honest total. Sampled by the bench once a second; it keeps the peak per phase.
+ * out and is the honest total. Sampled by the bench once a second; it keeps the peak per phase. Also the CPU
+ * time the stack used: on a machine shared with other work, CPU seconds per order compare runs where
+ * throughput cannot (PostgreSQL backends that exited meanwhile are not counted; the pools keep theirs).
  */
 final class StackMemory {
 
@@ -26,6 +28,40 @@ final class StackMemory {
     StackMemory(long jvmPid, Path postgresDataDir) {
         this.jvmPid = jvmPid;
         this.postmasterPidFile = postgresDataDir.resolve("postmaster.pid");
+    }
+
+    /** CPU seconds (user + system) used so far by the JVM and by the PostgreSQL processes alive now. */
+    record Cpu(double jvmSeconds, double postgresSeconds) {
+        double total() {
+            return jvmSeconds + postgresSeconds;
+        }
+
+        Cpu minus(Cpu earlier) {
+            return new Cpu(jvmSeconds - earlier.jvmSeconds, postgresSeconds - earlier.postgresSeconds);
+        }
+    }
+
+    Cpu cpu() {
+        double postgres = 0;
+        OptionalLong pm = postmasterPid();
+        if (pm.isPresent()) {
+            postgres += cpuSeconds(pm.getAsLong());
+            for (long child : childrenOf(pm.getAsLong())) {
+                postgres += cpuSeconds(child);
+            }
+        }
+        return new Cpu(cpuSeconds(jvmPid), postgres);
+    }
+
+    /** utime + stime of a process, from {@code /proc/<pid>/stat} (fields 14 and 15, in clock ticks of 1/100 s). */
+    private static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(rest[11]) + Long.parseLong(rest[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     Sample sample() {
