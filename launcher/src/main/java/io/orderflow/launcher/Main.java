@@ -59,6 +59,10 @@ public final class Main {
     private static void runAll(Env env) throws Exception {
         long t0 = System.nanoTime();
         PerServiceEnv.rejectShared(env);
+        String heapHint = JvmFlags.hint();
+        if (heapHint != null) {
+            System.out.println(heapHint);
+        }
         Path dataDir = Path.of(env.string("DATA_DIR", "./.orderflow"));
         List<AutoCloseable> components = new ArrayList<>();
         AllInOne all;
@@ -163,8 +167,9 @@ public final class Main {
                 "                      ORDER_HTTP_PORT 8080, COUPON_HTTP_PORT 8091, POINTS_HTTP_PORT 8092, NOTIFICATION_HTTP_PORT 8093)",
                 "  service <name>      one service, configured by environment variables: " + Services.NAMES,
                 "  redrive <group> [--dry-run]  send <group>.dlt back to the original topics (KAFKA_BOOTSTRAP_SERVERS)",
-                "  bench [--quick] [--out DIR] [--jvm \"OPTIONS\"] [--jfr FILE]  start a fresh all-in-one in a child JVM and",
-                "                      measure it (cold start, raw Kafka limit, burst, fixed rates, memory); results in DIR (bench/)",
+                "  bench [--quick] [--out DIR] [--jvm \"OPTIONS\"] [--jfr FILE] [--keep]  start a fresh all-in-one in a child JVM",
+                "                      (flags " + String.join(" ", JvmFlags.RECOMMENDED) + " unless --jvm) and measure it: cold start, raw",
+                "                      Kafka limit, burst, fixed open-loop rates, memory and CPU; results (.md, .png) in DIR (bench/)",
                 "  check               verify the flow's invariants on the services' databases (the PostgreSQL of DATA_DIR,",
                 "                      running or not; or ORDER_DB_URL, COUPON_DB_URL, POINTS_DB_URL, NOTIFICATION_DB_URL)",
                 "  help                this text")));

@@ -1,7 +1,8 @@
 package io.orderflow.launcher.bench;
 
-import io.orderflow.launcher.drill.ChildJvm;
 import io.orderflow.devstack.LocalPostgres;
+import io.orderflow.launcher.JvmFlags;
+import io.orderflow.launcher.drill.ChildJvm;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -53,7 +54,9 @@ public final class Bench {
         List<String> a = Arrays.asList(args);
         Plan plan = a.contains("--quick") ? Plan.QUICK : Plan.FULL;
         Path out = Path.of(option(a, "--out", "bench"));
-        List<String> jvm = new ArrayList<>(Arrays.asList(option(a, "--jvm", "").trim().split("\\s+")));
+        // The stack runs with the recommended flags unless --jvm says otherwise (--jvm "" runs it with the JVM's defaults).
+        List<String> jvm = new ArrayList<>(Arrays.asList(option(a, "--jvm", String.join(" ", JvmFlags.RECOMMENDED)).trim()
+                .split("\\s+")));
         jvm.removeIf(String::isEmpty);
         String jfr = option(a, "--jfr", null);
         if (jfr != null) {

@@ -20,6 +20,9 @@ import io.orderflow.platform.http.HttpLimits;
  * @param topicPartitions {@code TOPIC_PARTITIONS}: partitions of every topic of the flow (co-partitioned)
  * @param topicReplicationFactor {@code TOPIC_REPLICATION_FACTOR}: 1 embedded, 3 in compose
  * @param httpLimits what one HTTP client may cost ({@code HTTP_MAX_BODY_BYTES}, ...: see {@link HttpLimits})
+ * @param consumerThreads {@code CONSUMER_THREADS}: consumer loops per subscription, each a member of the service's group
+ *        with its share of the partitions (default 3): a loop spends its time waiting for the database, so one
+ *        thread for all six partitions left the flow waiting on round trips
  */
 public record ServiceConfig(
         String serviceName,
@@ -33,7 +36,8 @@ public record ServiceConfig(
         String dbPassword,
         int topicPartitions,
         short topicReplicationFactor,
-        HttpLimits httpLimits) {
+        HttpLimits httpLimits,
+        int consumerThreads) {
 
     /** The port of the local stack's PostgreSQL (the all-in-one's {@code POSTGRES_PORT} default). */
     public static final int LOCAL_POSTGRES_PORT = 54329;
@@ -55,7 +59,8 @@ public record ServiceConfig(
                 env.string("DB_PASSWORD", ""),
                 env.integer("TOPIC_PARTITIONS", 6),
                 (short) env.integer("TOPIC_REPLICATION_FACTOR", 1),
-                HttpLimits.fromEnv(env));
+                HttpLimits.fromEnv(env),
+                env.integer("CONSUMER_THREADS", 3));
     }
 
     /**
