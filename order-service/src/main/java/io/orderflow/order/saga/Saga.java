@@ -255,7 +255,7 @@ public final class Saga {
         }
         state.setStatus(OrderStatus.PENDING);
         state.setDeadline(now.plus(settings.stepDeadline()));
-        log.info("Order {}: saga started, waiting for {} until {}", orderId(), pendingSteps(), state.getDeadline());
+        log.debug("Order {}: saga started, waiting for {} until {}", orderId(), pendingSteps(), state.getDeadline());
 
         // Results that arrived before the payment decide at once.
         Optional<SagaStepState> firstRejection = state.getSteps().stream()

@@ -37,6 +37,8 @@ public final class HttpApi implements AutoCloseable {
     private ServerConnector connector;
     private LongRunningPool longRunning;
     private MeterRegistry metrics;
+    /** One timer per (method, path segment, status), found without the registry's builder and lookup per request. */
+    private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public HttpApi(String name, String host, int port, HttpLimits limits) {
         this.name = name;
@@ -137,11 +139,14 @@ public final class HttpApi implements AutoCloseable {
                 String path = request.getHttpURI().getPath();
                 int second = path == null ? -1 : path.indexOf('/', 1);
                 String uri = path == null || path.isEmpty() ? "/" : second < 0 ? path : path.substring(0, second);
-                Timer.builder("http.server.requests").description("HTTP requests, from arrival to the end of the response")
-                        .tags("method", request.getMethod(), "uri", uri.length() > 40 ? "other" : uri,
-                                "status", Integer.toString(response.getStatus()))
-                        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                        .maximumExpectedValue(Duration.ofSeconds(30)).register(metrics)
+                String method = request.getMethod();
+                String tag = uri.length() > 40 ? "other" : uri;
+                String status = Integer.toString(response.getStatus());
+                timers.computeIfAbsent(method + ' ' + tag + ' ' + status, k -> Timer.builder("http.server.requests")
+                                .description("HTTP requests, from arrival to the end of the response")
+                                .tags("method", method, "uri", tag, "status", status)
+                                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                                .maximumExpectedValue(Duration.ofSeconds(30)).register(metrics))
                         .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         };
