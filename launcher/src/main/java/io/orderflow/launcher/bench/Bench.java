@@ -127,7 +127,7 @@ public final class Bench {
         say("cold", plan.coldOrders() + " orders right after start, offered at " + (int) plan.burstRate() + "/s ...");
         StackMemory.Cpu cpu0 = memory.cpu();
         OpenLoop.Result sent = client.run(prefix, plan.coldOrders(), plan.burstRate());
-        FlowProbe.Counts counts = probe.awaitFinal(prefix, sent.accepted(), plan.drainSeconds(), 30);
+        FlowProbe.Counts counts = probe.awaitFinal(prefix, sent.accepted(), plan.drainSeconds(), 60);
         double seconds = probe.secondsToLastFinal(prefix, sent.firstDueMillis());
         int stuck = sent.accepted() - counts.finished();
         StackMemory.Cpu cpu = memory.cpu().minus(cpu0);
@@ -154,7 +154,7 @@ public final class Bench {
         OpenLoop.Result sent = client.run(prefix, plan.burstOrders(), plan.burstRate());
         say("burst", String.format("POST: %d accepted at %.0f/s, p50 %.1f ms, p99 %.1f ms; waiting for the sagas ...",
                 sent.accepted(), sent.acceptedPerSecond(), sent.ms(50), sent.ms(99)));
-        FlowProbe.Counts counts = probe.awaitFinal(prefix, sent.accepted(), plan.drainSeconds(), 30);
+        FlowProbe.Counts counts = probe.awaitFinal(prefix, sent.accepted(), plan.drainSeconds(), 60);
         double seconds = probe.secondsToLastFinal(prefix, sent.firstDueMillis());
         long flowRecords = probe.flowRecords() - recordsBefore;
         Map<Integer, Integer> perSecond = probe.completedPerSecond(prefix, sent.firstDueMillis());
@@ -174,7 +174,7 @@ public final class Bench {
             say("rate " + rate, plan.fixedSeconds() + " s at " + rate + " req/s, open loop, " + CONNECTIONS + " connections ...");
             StackMemory.Cpu cpu0 = memory.cpu();
             OpenLoop.Result sent = client.run(prefix, rate * plan.fixedSeconds(), rate);
-            FlowProbe.Counts counts = probe.awaitFinal(prefix, sent.accepted(), plan.drainSeconds(), 20);
+            FlowProbe.Counts counts = probe.awaitFinal(prefix, sent.accepted(), plan.drainSeconds(), 60);
             report.fixed(rate, sent, counts, memory.phasePeak(), memory.cpu().minus(cpu0));
             say("rate " + rate, String.format("accepted %.0f/s (%d failed); latency ms p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f "
                             + "max %.1f; then %d of %d sagas final", sent.acceptedPerSecond(), sent.failed(), sent.ms(50),
