@@ -5,8 +5,8 @@ import io.orderflow.events.CouponRedeemed;
 import io.orderflow.events.CouponRejected;
 import io.orderflow.events.CouponRejectionReason;
 import io.orderflow.events.CouponReleased;
+import io.orderflow.platform.kafka.Ids;
 import java.time.Instant;
-import java.util.UUID;
 
 /** The events coupon-service emits, each with a fresh eventId and the time it is made. */
 final class CouponEvents {
@@ -38,6 +38,6 @@ final class CouponEvents {
     }
 
     private static String newId() {
-        return UUID.randomUUID().toString();
+        return Ids.uuid();
     }
 }

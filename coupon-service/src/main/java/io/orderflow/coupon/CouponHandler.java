@@ -89,7 +89,7 @@ final class CouponHandler implements EventHandler {
         }
         redemptions.redeem(tx, orderId, code, p.getCustomerId(), coupon.discountCents(), Instant.now());
         Integer remaining = coupon.limited() ? coupons.find(tx, code).orElseThrow().remaining() : null;
-        log.info("Order {}: coupon {} redeemed for customer {} ({} cents off, {} left)", orderId, code,
+        log.debug("Order {}: coupon {} redeemed for customer {} ({} cents off, {} left)", orderId, code,
                 p.getCustomerId(), coupon.discountCents(), remaining == null ? "unlimited" : remaining);
         outbox.add(tx, Topics.COUPON_EVENTS, orderId,
                 CouponEvents.redeemed(orderId, code, p.getCustomerId(), coupon.discountCents(), remaining));

@@ -42,10 +42,10 @@ public final class Main {
                 service.start();
                 ServiceRunner.runUntilShutdown(List.of(service));
             }
-            case "load" -> load(args);
             case "broker" -> KafkaNode.main(Arrays.copyOfRange(args, 1, args.length));
             case "registry" -> RegistryNode.main(Arrays.copyOfRange(args, 1, args.length));
             case "faults" -> System.exit(FaultMatrix.main(args));
+            case "bench" -> io.orderflow.launcher.bench.Bench.main(Arrays.copyOfRange(args, 1, args.length));
             case "check" -> System.exit(check(Env.system()) ? 0 : 1);
             case "demo" -> System.exit(io.orderflow.launcher.demo.DemoCommand.run(args, System.out));
             case "redrive" -> {
@@ -66,6 +66,10 @@ public final class Main {
     private static void runAll(Env env) throws Exception {
         long t0 = System.nanoTime();
         PerServiceEnv.rejectShared(env);
+        String heapHint = JvmFlags.hint();
+        if (heapHint != null) {
+            System.out.println(heapHint);
+        }
         Path dataDir = Path.of(env.string("DATA_DIR", "./.orderflow"));
         List<AutoCloseable> components = new ArrayList<>();
         AllInOne all;
@@ -155,19 +159,6 @@ public final class Main {
         }
     }
 
-    /** {@code load [--url U] [--orders N] [--rate R] [--concurrency C] [--coupon CODE]} against a running order-service. */
-    private static void load(String[] args) throws Exception {
-        java.util.Map<String, String> o = new java.util.HashMap<>();
-        for (int i = 1; i + 1 < args.length; i += 2) {
-            o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        LoadGenerator.Settings settings = new LoadGenerator.Settings(o.getOrDefault("url", "http://localhost:8080"),
-                Integer.parseInt(o.getOrDefault("orders", "5000")), Integer.parseInt(o.getOrDefault("rate", "500")),
-                Integer.parseInt(o.getOrDefault("concurrency", "64")), o.get("coupon"), java.time.Duration.ofMinutes(5));
-        System.out.printf("Placing %d orders at %d/s against %s%n", settings.orders(), settings.ratePerSecond(), settings.baseUrl());
-        LoadGenerator.run(settings).print(System.out);
-    }
-
     private static void say(String component, String message, long t0) {
         System.out.printf("[%5.1f s] %-21s %s%n", (System.nanoTime() - t0) / 1e9, component, message);
     }
@@ -192,6 +183,9 @@ public final class Main {
                 "  registry --bootstrap B [--port P] [--replication-factor N]  the schema registry as its own process",
                 "  faults [--only NAME,...] [--seconds N] [--rate R] [--dir DIR]  the fault matrix: a 3-broker cluster, the",
                 "                      registry, PostgreSQL and each service as processes; one fault per row, checked (docs/RELIABILITY.md)",
+                "  bench [--quick] [--out DIR] [--jvm \"OPTIONS\"] [--jfr FILE] [--keep]  start a fresh all-in-one in a child JVM",
+                "                      (flags " + String.join(" ", JvmFlags.RECOMMENDED) + " unless --jvm) and measure it: cold start, raw",
+                "                      Kafka limit, burst, fixed open-loop rates, memory and CPU; results (.md, .png) in DIR (bench/)",
                 "  check               verify the flow's invariants on the services' databases (the PostgreSQL of DATA_DIR,",
                 "                      running or not; or ORDER_DB_URL, COUPON_DB_URL, POINTS_DB_URL, NOTIFICATION_DB_URL)",
                 "  help                this text")));

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.orderflow.coupon.CouponService;
 import io.orderflow.order.OrderService;
+import io.orderflow.platform.consumer.IdempotentConsumer;
 import io.orderflow.platform.kafka.KafkaClients;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -66,7 +67,8 @@ class NoOversellIT {
             throws Exception {
         // Given FLASH100 with its 100 uses, and two coupon-service instances each owning partitions of the group
         assertThat(stack.coupon("FLASH100").get("remaining").asInt()).isEqualTo(USES);
-        awaitBothCouponInstancesOwnPartitions();
+        awaitBothCouponInstancesOwnPartitions(((CouponService) stack.services.service("coupon-service")).runtime().consumers().size()
+                + secondCoupon.runtime().consumers().size());
 
         // When 500 different customers order with FLASH100 at once (32 concurrent clients)
         Histogram postLatency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -125,9 +127,9 @@ class NoOversellIT {
         assertThat(stack.coupon("FLASH100").get("remaining").asInt()).isZero();
 
         // And both instances did part of the work
-        long firstApplied = ((CouponService) stack.services.service("coupon-service")).runtime().consumers().get(0)
-                .appliedCount();
-        long secondApplied = secondCoupon.runtime().consumers().get(0).appliedCount();
+        long firstApplied = ((CouponService) stack.services.service("coupon-service")).runtime().consumers().stream()
+                .mapToLong(IdempotentConsumer::appliedCount).sum();
+        long secondApplied = secondCoupon.runtime().consumers().stream().mapToLong(IdempotentConsumer::appliedCount).sum();
         System.out.printf("NoOversellIT: coupon-service instance 1 applied %d records, instance 2 applied %d%n",
                 firstApplied, secondApplied);
         assertThat(firstApplied).as("records applied by coupon-service instance 1").isPositive();
@@ -137,12 +139,14 @@ class NoOversellIT {
         stack.assertInvariantsHold();
     }
 
-    private static void awaitBothCouponInstancesOwnPartitions() throws Exception {
+    /** @param members the consumer loops of both instances (CONSUMER_THREADS each): every one a member with partitions */
+    private static void awaitBothCouponInstancesOwnPartitions(int members) throws Exception {
         try (Admin admin = Admin.create(KafkaClients.admin(stack.devstack.bootstrapServers()))) {
-            await("two coupon-service members, each with partitions").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            await("every coupon-service member of both instances, each with partitions").atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> {
                 ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("coupon-service"))
                         .describedGroups().get("coupon-service").get();
-                assertThat(group.members()).as("members of coupon-service: %s", group.members()).hasSize(2)
+                assertThat(group.members()).as("members of coupon-service: %s", group.members()).hasSize(members)
                         .allSatisfy((MemberDescription m) -> assertThat(m.assignment().topicPartitions()).isNotEmpty());
             });
         }

@@ -7,6 +7,7 @@ import io.orderflow.order.catalog.CouponView;
 import io.orderflow.order.payment.PaymentGateway;
 import io.orderflow.platform.db.Database;
 import io.orderflow.platform.http.Problem;
+import io.orderflow.platform.kafka.Ids;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.schemas.Topics;
 import java.sql.SQLException;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -62,7 +62,7 @@ public final class Checkout {
         } catch (ArithmeticException e) {
             throw Problem.badRequest("items", "the order total is too large");
         }
-        String orderId = UUID.randomUUID().toString();
+        String orderId = Ids.uuid();
         MDC.put("orderId", orderId);
         try {
             return db.inTransaction(tx -> {
@@ -80,7 +80,7 @@ public final class Checkout {
                         List.of(), List.of(new OrderRecord.StatusChange("PENDING", null, now)), "CAPTURED", now, now);
                 Orders.insert(tx, order, idempotencyKey, requestHash);
                 outbox.add(tx, Topics.PAYMENTS_EVENTS, orderId, PaymentCompleted.newBuilder()
-                        .setEventId(UUID.randomUUID().toString())
+                        .setEventId(Ids.uuid())
                         .setOrderId(orderId)
                         .setOccurredAt(now)
                         .setPaymentId(paymentId)
@@ -92,7 +92,7 @@ public final class Checkout {
                         .setPointsRedeemed(price.pointsRedeemed())
                         .setAmountCents(price.amountCents())
                         .build());
-                log.info("Order {} placed for {}: charged {} {} (payment {})", orderId, request.customerId(),
+                log.debug("Order {} placed for {}: charged {} {} (payment {})", orderId, request.customerId(),
                         price.amountCents(), request.currency(), paymentId);
                 return new Placed(order, true);
             });

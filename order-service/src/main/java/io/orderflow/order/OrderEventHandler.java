@@ -1,5 +1,6 @@
 package io.orderflow.order;
 
+import io.orderflow.events.OrderStatus;
 import io.orderflow.events.OrderStatusChanged;
 import io.orderflow.events.PaymentRefunded;
 import io.orderflow.events.RefundPayment;
@@ -8,11 +9,11 @@ import io.orderflow.platform.consumer.ConsumedEvent;
 import io.orderflow.platform.consumer.EventHandler;
 import io.orderflow.platform.consumer.PoisonEventException;
 import io.orderflow.platform.db.Database;
+import io.orderflow.platform.kafka.Ids;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.schemas.Topics;
 import java.sql.Connection;
 import java.time.Instant;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,9 @@ public final class OrderEventHandler implements EventHandler {
         if (event.value() instanceof OrderStatusChanged change) {
             if (Orders.applyStatus(tx, change)) {
                 if (change.getStatus() == change.getPreviousStatus()) {
-                    log.info("Order {}: steps updated, still {}", change.getOrderId(), change.getStatus());
+                    log.debug("Order {}: steps updated, still {}", change.getOrderId(), change.getStatus());
+                } else if (change.getStatus() == OrderStatus.COMPLETED) {
+                    log.debug("Order {} is now COMPLETED", change.getOrderId()); // the happy path: DEBUG, as its every step
                 } else {
                     log.info("Order {} is now {}{}", change.getOrderId(), change.getStatus(),
                             change.getReason() == null ? "" : " (" + change.getReason() + ")");
@@ -71,7 +74,7 @@ public final class OrderEventHandler implements EventHandler {
                     refund.paymentId(), command.getReason());
         }
         outbox.add(tx, Topics.PAYMENTS_EVENTS, orderId, PaymentRefunded.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
+                .setEventId(Ids.uuid())
                 .setOrderId(orderId)
                 .setOccurredAt(Instant.now())
                 .setPaymentId(refund.paymentId())

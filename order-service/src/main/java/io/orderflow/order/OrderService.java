@@ -60,6 +60,8 @@ public final class OrderService extends RuntimeService {
         Properties streamsConfig = StreamsApp.defaults(SAGA_APPLICATION_ID, config.common().kafkaBootstrapServers(),
                 config.streamsStateDir(), config.common().topicReplicationFactor());
         saga = new StreamsApp(builder.build(), streamsConfig, config.sagaRebalanceGrace());
+        saga.bindMetrics(runtime.metrics().registry());
+        runtime.metrics().watchGroup(SAGA_APPLICATION_ID);
         runtime.closeOnStop(saga).closeOnStop(catalog);
         runtime.readinessCheck("saga", saga::isHealthy).readinessCheck("couponView", catalog::loaded);
     }

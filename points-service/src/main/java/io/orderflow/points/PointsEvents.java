@@ -4,8 +4,8 @@ import io.orderflow.events.PointsApplied;
 import io.orderflow.events.PointsRejected;
 import io.orderflow.events.PointsRejectionReason;
 import io.orderflow.events.PointsReversed;
+import io.orderflow.platform.kafka.Ids;
 import java.time.Instant;
-import java.util.UUID;
 
 /** The events points-service emits, each with a fresh eventId and the time it is made. */
 final class PointsEvents {
@@ -31,6 +31,6 @@ final class PointsEvents {
     }
 
     private static String newId() {
-        return UUID.randomUUID().toString();
+        return Ids.uuid();
     }
 }

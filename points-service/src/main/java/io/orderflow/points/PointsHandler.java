@@ -83,7 +83,7 @@ final class PointsHandler implements EventHandler {
         long earned = p.getAmountCents() / centsPerPoint;
         ledger.post(tx, new LedgerEntry(customerId, orderId, earned, LedgerEntry.Kind.EARN, null, now));
         long balanceAfter = ledger.balance(tx, customerId);
-        log.info("Order {}: customer {} redeemed {} and earned {} points; balance {}", orderId, customerId, requested,
+        log.debug("Order {}: customer {} redeemed {} and earned {} points; balance {}", orderId, customerId, requested,
                 earned, balanceAfter);
         outbox.add(tx, Topics.POINTS_EVENTS, orderId, PointsEvents.applied(orderId, customerId, requested, earned, balanceAfter));
     }

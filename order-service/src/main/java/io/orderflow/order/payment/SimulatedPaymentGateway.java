@@ -1,12 +1,12 @@
 package io.orderflow.order.payment;
 
+import io.orderflow.platform.kafka.Ids;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * A payment gateway simulated by a table: a capture is a row, a refund flips it to REFUNDED at
@@ -27,7 +27,7 @@ public final class SimulatedPaymentGateway implements PaymentGateway {
             throw new PaymentDeclinedException("The charge of " + amountCents + " " + currency
                     + " is above the card limit of " + limitCents);
         }
-        String paymentId = "pay-" + UUID.randomUUID();
+        String paymentId = "pay-" + Ids.uuid();
         try (PreparedStatement ps = tx.prepareStatement("INSERT INTO payments (payment_id, order_id, customer_id, "
                 + "amount_cents, currency, status, captured_at) VALUES (?, ?, ?, ?, ?, 'CAPTURED', ?)")) {
             ps.setString(1, paymentId);

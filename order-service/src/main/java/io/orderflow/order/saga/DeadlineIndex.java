@@ -24,7 +24,13 @@ final class DeadlineIndex {
     }
 
     static String key(long deadlineMillis, String orderId) {
-        return String.format("%020d|%s", deadlineMillis, orderId);
+        return padded(deadlineMillis) + '|' + orderId;
+    }
+
+    /** {@code %020d} without a Formatter: this runs for every saga input. Deadlines are epoch millis, never negative. */
+    static String padded(long millis) {
+        String digits = Long.toString(millis);
+        return "0".repeat(Math.max(0, 20 - digits.length())) + digits;
     }
 
     /** Moves {@code orderId} from its old due time to its new one (either may be null: not indexed). */
@@ -47,7 +53,7 @@ final class DeadlineIndex {
     /** Every entry with a deadline at or before {@code now}, oldest first (read fully before anyone changes the index). */
     List<KeyValue<String, String>> due(Instant now) {
         // Keys of deadline now+1 start with this bound and are longer, so they sort after it: the range stops at now.
-        String upTo = String.format("%020d", now.toEpochMilli() + 1);
+        String upTo = padded(now.toEpochMilli() + 1);
         List<KeyValue<String, String>> due = new ArrayList<>();
         try (KeyValueIterator<String, String> entries = store.range(FIRST, upTo)) {
             entries.forEachRemaining(due::add);

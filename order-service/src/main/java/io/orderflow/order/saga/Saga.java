@@ -255,7 +255,7 @@ public final class Saga {
         }
         state.setStatus(OrderStatus.PENDING);
         state.setDeadline(now.plus(settings.stepDeadline()));
-        log.info("Order {}: saga started, waiting for {} until {}", orderId(), pendingSteps(), state.getDeadline());
+        log.debug("Order {}: saga started, waiting for {} until {}", orderId(), pendingSteps(), state.getDeadline());
 
         // Results that arrived before the payment decide at once.
         Optional<SagaStepState> firstRejection = state.getSteps().stream()
@@ -304,7 +304,7 @@ public final class Saga {
             log.warn("Order {}: {} succeeded before PaymentCompleted; kept until the payment arrives", orderId(), name);
             startEarlyDeadline();
         } else if (status == OrderStatus.PENDING) {
-            log.info("Order {}: {} succeeded", orderId(), name);
+            log.debug("Order {}: {} succeeded", orderId(), name);
             if (allRequiredSucceeded()) {
                 complete();
             }
@@ -458,8 +458,13 @@ public final class Saga {
         state.setDeadline(next == OrderStatus.COMPENSATING ? now.plus(settings.compensationDeadline()) : null);
         state.setPurgeAt(isFinal(next) ? now.plus(settings.retention()) : null);
         emitted.add(SagaMessages.statusChanged(state, previous, now));
-        log.info("Order {}: {} → {}{}", orderId(), previous, next,
-                state.getReason() == null ? "" : " (" + state.getReason() + ")");
+        // The happy path (→ COMPLETED) at DEBUG: thousands of orders a second must not be thousands of console lines.
+        if (next == OrderStatus.COMPLETED) {
+            log.debug("Order {}: {} → {}", orderId(), previous, next);
+        } else {
+            log.info("Order {}: {} → {}{}", orderId(), previous, next,
+                    state.getReason() == null ? "" : " (" + state.getReason() + ")");
+        }
     }
 
     private boolean allRequiredSucceeded() {

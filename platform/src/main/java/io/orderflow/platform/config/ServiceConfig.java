@@ -21,8 +21,11 @@ import io.orderflow.platform.http.HttpLimits;
  * @param topicReplicationFactor {@code TOPIC_REPLICATION_FACTOR}: 1 embedded, 3 in compose
  * @param httpLimits what one HTTP client may cost ({@code HTTP_MAX_BODY_BYTES}, ...: see {@link HttpLimits})
  * @param consumerMaxRecordsPerSecond {@code CONSUMER_MAX_RECORDS_PER_SECOND}: at most this many records per second
- *        applied by each of the service's consumer loops, the rest waiting in Kafka (0, the default: no cap);
+ *        applied by each subscription of the service, split evenly across its consumer loops, the rest waiting in Kafka (0, the default: no cap);
  *        in the all-in-one per service, e.g. {@code POINTS_CONSUMER_MAX_RECORDS_PER_SECOND}
+ * @param consumerThreads {@code CONSUMER_THREADS}: consumer loops per subscription, each a member of the service's group
+ *        with its share of the partitions (default 3): a loop spends its time waiting for the database, so one
+ *        thread for all six partitions left the flow waiting on round trips
  */
 public record ServiceConfig(
         String serviceName,
@@ -37,7 +40,7 @@ public record ServiceConfig(
         int topicPartitions,
         short topicReplicationFactor,
         HttpLimits httpLimits,
-        int consumerMaxRecordsPerSecond) {
+        int consumerThreads, int consumerMaxRecordsPerSecond) {
 
     /** The port of the local stack's PostgreSQL (the all-in-one's {@code POSTGRES_PORT} default). */
     public static final int LOCAL_POSTGRES_PORT = 54329;
@@ -60,6 +63,7 @@ public record ServiceConfig(
                 env.integer("TOPIC_PARTITIONS", 6),
                 (short) env.integer("TOPIC_REPLICATION_FACTOR", 1),
                 HttpLimits.fromEnv(env),
+                env.integer("CONSUMER_THREADS", 3),
                 env.integer("CONSUMER_MAX_RECORDS_PER_SECOND", 0));
     }
 

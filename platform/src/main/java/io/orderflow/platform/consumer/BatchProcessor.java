@@ -137,9 +137,13 @@ final class BatchProcessor {
 
     private boolean applyAll(List<Step> steps) {
         Tally tally = new Tally();
+        // Locks keyed by order are then taken in one order by every batch, so two members' batches do not
+        // deadlock on them. A stable sort: one key's records stay in offset order (they share a partition).
+        List<Step> byKey = new ArrayList<>(steps);
+        byKey.sort(java.util.Comparator.comparing(step -> step.record.key() == null ? "" : step.record.key()));
         try {
             db.inTransaction(tx -> {
-                for (Step step : steps) {
+                for (Step step : byKey) {
                     apply(tx, step, tally);
                 }
                 return null;

@@ -88,7 +88,8 @@ public final class IdempotentConsumer implements AutoCloseable {
             throw new IllegalStateException(group + " consumer already started");
         }
         running = true;
-        thread = new Thread(this::supervise, group + "-consumer");
+        Object clientId = consumerConfig.get(ConsumerConfig.CLIENT_ID_CONFIG);
+        thread = new Thread(this::supervise, clientId != null ? clientId.toString() : group + "-consumer");
         thread.start();
     }
 

@@ -2,6 +2,8 @@ package io.orderflow.platform.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -35,7 +37,16 @@ public final class Database implements AutoCloseable {
      * {@code classpath:db/<serviceName>}.
      */
     public static Database open(String serviceName, String url, String user, String password, int poolSize) {
+        return open(serviceName, url, user, password, poolSize, null);
+    }
+
+    /** As above, with the pool's figures (waits for a connection, usage, timeouts) in {@code metrics} when not null. */
+    public static Database open(String serviceName, String url, String user, String password, int poolSize,
+                                MeterRegistry metrics) {
         HikariConfig config = new HikariConfig();
+        if (metrics != null) {
+            config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
+        }
         config.setPoolName(serviceName + "-db");
         config.setJdbcUrl(url);
         config.setUsername(user);

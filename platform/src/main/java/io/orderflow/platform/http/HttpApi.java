@@ -1,5 +1,10 @@
 package io.orderflow.platform.http;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -31,6 +36,9 @@ public final class HttpApi implements AutoCloseable {
     private Server server;
     private ServerConnector connector;
     private LongRunningPool longRunning;
+    private MeterRegistry metrics;
+    /** One timer per (method, path segment, status), found without the registry's builder and lookup per request. */
+    private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public HttpApi(String name, String host, int port, HttpLimits limits) {
         this.name = name;
@@ -58,6 +66,12 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi route(String method, String template, Guard guard, Handler handler) {
         router.add(method, template, guard, handler);
+        return this;
+    }
+
+    /** Times every request into {@code http.server.requests} (method, first path segment, status; a histogram). Before {@link #start}. */
+    public HttpApi metrics(MeterRegistry registry) {
+        this.metrics = registry;
         return this;
     }
 
@@ -92,7 +106,8 @@ public final class HttpApi implements AutoCloseable {
             @Override
             public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
                                   Callback callback) {
-                new Exchange(request, response, callback).dispatch(router, limits, longRunning);
+                new Exchange(request, response, metrics == null ? callback : timed(request, response, callback))
+                        .dispatch(router, limits, longRunning);
                 return true;
             }
         });
@@ -102,6 +117,39 @@ public final class HttpApi implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** Records the request's time when its response is complete (or failed); the path's first segment keeps the tags few. */
+    private Callback timed(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response, Callback callback) {
+        long start = System.nanoTime();
+        return new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                record();
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                record();
+                super.failed(x);
+            }
+
+            private void record() {
+                String path = request.getHttpURI().getPath();
+                int second = path == null ? -1 : path.indexOf('/', 1);
+                String uri = path == null || path.isEmpty() ? "/" : second < 0 ? path : path.substring(0, second);
+                String method = request.getMethod();
+                String tag = uri.length() > 40 ? "other" : uri;
+                String status = Integer.toString(response.getStatus());
+                timers.computeIfAbsent(method + ' ' + tag + ' ' + status, k -> Timer.builder("http.server.requests")
+                                .description("HTTP requests, from arrival to the end of the response")
+                                .tags("method", method, "uri", tag, "status", status)
+                                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                                .maximumExpectedValue(Duration.ofSeconds(30)).register(metrics))
+                        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            }
+        };
     }
 
     /** The bound port (useful when started on port 0). */

@@ -1,6 +1,7 @@
 package io.orderflow.platform.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -18,6 +19,7 @@ public record TraceContext(String correlationId, String traceparent) {
     public static final String EVENT_TYPE = "eventType";
 
     private static final ThreadLocal<TraceContext> CURRENT = new ThreadLocal<>();
+    private static final HexFormat HEX = HexFormat.of();
 
     /** A new trace, for a request that arrives without one. */
     public static TraceContext start(String correlationId) {
@@ -65,11 +67,8 @@ public record TraceContext(String correlationId, String traceparent) {
     }
 
     private static String hex(int bytes) {
-        StringBuilder sb = new StringBuilder(bytes * 2);
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = 0; i < bytes; i++) {
-            sb.append(String.format("%02x", random.nextInt(256)));
-        }
-        return sb.toString();
+        byte[] random = new byte[bytes];
+        ThreadLocalRandom.current().nextBytes(random);
+        return HEX.formatHex(random); // lower case, two digits a byte, as traceparent wants
     }
 }

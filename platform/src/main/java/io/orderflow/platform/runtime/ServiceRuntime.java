@@ -13,6 +13,7 @@ import io.orderflow.platform.http.HttpApi;
 import io.orderflow.platform.http.Response;
 import io.orderflow.platform.kafka.KafkaClients;
 import io.orderflow.platform.kafka.TopicAdmin;
+import io.orderflow.platform.metrics.ServiceMetrics;
 import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.platform.outbox.OutboxRelay;
 import io.orderflow.schemas.Topic;
@@ -37,6 +38,7 @@ public final class ServiceRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
 
     private final ServiceConfig config;
+    private final ServiceMetrics metrics;
     private final Database db;
     private final SchemaRegistryClient registry;
     private final AvroSerde serde;
@@ -54,7 +56,14 @@ public final class ServiceRuntime implements AutoCloseable {
 
     private ServiceRuntime(ServiceConfig config) {
         this.config = config;
-        this.db = Database.open(config.serviceName(), config.dbUrl(), config.dbUser(), config.dbPassword(), 16);
+        this.metrics = new ServiceMetrics(config.serviceName(), config.kafkaBootstrapServers());
+        try {
+            this.db = Database.open(config.serviceName(), config.dbUrl(), config.dbUser(), config.dbPassword(), 16,
+                    metrics.registry());
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
         this.registry = new HttpSchemaRegistryClient(config.schemaRegistryUrl());
         this.serde = new AvroSerde(registry);
         this.relay = new OutboxRelay(config.serviceName(), db, new KafkaProducer<>(KafkaClients.with(
@@ -73,7 +82,9 @@ public final class ServiceRuntime implements AutoCloseable {
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000)));
         this.http = new HttpApi(config.serviceName(), config.httpHost(), config.httpPort(),
                 config.httpLimits().withThreads(64));
+        http.metrics(metrics.registry());
         readinessChecks.put("database", db::isUp);
+        registerMetrics();
     }
 
     public static ServiceRuntime create(ServiceConfig config) {
@@ -94,6 +105,11 @@ public final class ServiceRuntime implements AutoCloseable {
 
     public Outbox outbox() {
         return outbox;
+    }
+
+    /** This service's {@code /metrics}: add a meter, or {@link ServiceMetrics#watchGroup} another group's lag. */
+    public ServiceMetrics metrics() {
+        return metrics;
     }
 
     public HttpApi http() {
@@ -128,26 +144,33 @@ public final class ServiceRuntime implements AutoCloseable {
         relay.start();
         int n = 0;
         for (PendingConsumer pending : pendingConsumers) {
-            var props = KafkaClients.consumer(config.kafkaBootstrapServers(), config.consumerGroup(),
-                    config.serviceName() + "-consumer-" + n++);
-            if (config.consumerMaxRecordsPerSecond() > 0) {
-                // Small polls, so a capped loop waits in short steps between them (well within max.poll.interval.ms).
-                props.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        Math.max(1, Math.min(500, config.consumerMaxRecordsPerSecond() / 5)));
+            // Several members of the group in this process: each applies its own partitions' records in order.
+            int loops = Math.max(1, config.consumerThreads());
+            // A cap is the subscription's: each loop takes its share (rounded up).
+            int loopCap = config.consumerMaxRecordsPerSecond() > 0
+                    ? (config.consumerMaxRecordsPerSecond() + loops - 1) / loops : 0;
+            for (int t = 0; t < loops; t++) {
+                var props = KafkaClients.consumer(config.kafkaBootstrapServers(), config.consumerGroup(),
+                        config.serviceName() + "-consumer-" + n++);
+                if (loopCap > 0) {
+                    // Small polls, so a capped loop waits in short steps between them (well within max.poll.interval.ms).
+                    props.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                            Math.max(1, Math.min(500, loopCap / 5)));
+                }
+                IdempotentConsumer consumer = new IdempotentConsumer(config.consumerGroup(), props,
+                        pending.topics(), serde.deserializer(), db, pending.handler(),
+                        new DeadLetters(config.consumerGroup(), deadLetterProducer), retryPolicy)
+                        .maxRecordsPerSecond(loopCap);
+                consumer.start();
+                consumers.add(consumer);
             }
-            IdempotentConsumer consumer = new IdempotentConsumer(config.consumerGroup(), props,
-                    pending.topics(), serde.deserializer(), db, pending.handler(),
-                    new DeadLetters(config.consumerGroup(), deadLetterProducer), retryPolicy)
-                    .maxRecordsPerSecond(config.consumerMaxRecordsPerSecond());
-            consumer.start();
-            consumers.add(consumer);
         }
         // DOWN while a consumer loop cannot run: failed and restarting, or stuck in a batch past max.poll.interval.ms.
         readinessChecks.put("consumers", () -> consumers.stream().allMatch(IdempotentConsumer::ready));
         http.get("/health", req -> health());
         http.get("/health/ready", req -> health());
         http.get("/health/live", req -> Response.ok(Map.of("status", "UP")));
-        http.get("/metrics", req -> Response.text(200, metrics(), "text/plain; version=0.0.4"));
+        http.get("/metrics", req -> Response.text(200, metrics.scrape(), ServiceMetrics.contentType()));
         http.start();
         started = true;
         log.info("{} ready on port {}", config.serviceName(), http.port());
@@ -196,29 +219,34 @@ public final class ServiceRuntime implements AutoCloseable {
         return Response.json(up ? 200 : 503, body);
     }
 
-    private String metrics() {
-        StringBuilder sb = new StringBuilder();
-        String svc = "{service=\"" + config.serviceName() + "\"} ";
-        metric(sb, "orderflow_outbox_published_total", "counter", svc, relay.publishedCount());
-        metric(sb, "orderflow_outbox_parked", "gauge", svc, relay.parkedCount());
-        metric(sb, "orderflow_outbox_relay_healthy", "gauge", svc, relay.healthy() ? 1 : 0);
-        metric(sb, "orderflow_consumer_applied_total", "counter", svc, sum(IdempotentConsumer::appliedCount));
-        metric(sb, "orderflow_consumer_duplicates_total", "counter", svc, sum(IdempotentConsumer::duplicateCount));
-        metric(sb, "orderflow_consumer_dead_lettered_total", "counter", svc, sum(IdempotentConsumer::deadLetteredCount));
-        metric(sb, "orderflow_consumer_transient_retries_total", "counter", svc, sum(IdempotentConsumer::transientRetryCount));
-        metric(sb, "orderflow_consumer_restarts_total", "counter", svc, sum(IdempotentConsumer::restartCount));
-        metric(sb, "orderflow_consumer_paused_partitions", "gauge", svc, sum(IdempotentConsumer::pausedPartitionCount));
-        metric(sb, "orderflow_consumer_ready", "gauge", svc, consumers.stream().allMatch(IdempotentConsumer::ready) ? 1 : 0);
-        return sb.toString();
+    /** The relay's and the consumers' figures, read at each scrape (names as before Micrometer; values are now doubles). */
+    private void registerMetrics() {
+        metrics.watchGroup(config.consumerGroup())
+                .counter("orderflow.outbox.published", "Outbox rows published and acknowledged by the broker", relay,
+                        OutboxRelay::publishedCount)
+                .gauge("orderflow.outbox.parked", "Outbox rows parked after repeated failures (an operator must look)", relay,
+                        OutboxRelay::parkedCount)
+                .gauge("orderflow.outbox.relay.healthy", "1 while the relay can publish", relay, r -> r.healthy() ? 1 : 0)
+                .counter("orderflow.outbox.relay.retries", "Relay batches cut short because Kafka, the registry or the DB was away",
+                        relay, OutboxRelay::retryCount)
+                .counter("orderflow.consumer.applied", "Events applied by this service's consumer group", this,
+                        r -> r.sum(IdempotentConsumer::appliedCount))
+                .counter("orderflow.consumer.duplicates", "Redelivered events skipped by the inbox", this,
+                        r -> r.sum(IdempotentConsumer::duplicateCount))
+                .counter("orderflow.consumer.dead.lettered", "Records sent to the group's DLT", this,
+                        r -> r.sum(IdempotentConsumer::deadLetteredCount))
+                .counter("orderflow.consumer.transient.retries", "Partitions paused to retry after a transient failure", this,
+                        r -> r.sum(IdempotentConsumer::transientRetryCount))
+                .counter("orderflow.consumer.restarts", "Consumer loops restarted after a failure", this,
+                        r -> r.sum(IdempotentConsumer::restartCount))
+                .gauge("orderflow.consumer.paused.partitions", "Partitions paused right now, waiting to retry", this,
+                        r -> r.sum(IdempotentConsumer::pausedPartitionCount))
+                .gauge("orderflow.consumer.ready", "1 while every consumer loop polls in its group", this,
+                        r -> r.consumers.stream().allMatch(IdempotentConsumer::ready) ? 1 : 0);
     }
 
     private long sum(java.util.function.ToLongFunction<IdempotentConsumer> counter) {
         return consumers.stream().mapToLong(counter).sum();
-    }
-
-    private static void metric(StringBuilder sb, String name, String type, String labels, long value) {
-        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n')
-                .append(name).append(labels).append(value).append('\n');
     }
 
     @Override
@@ -234,6 +262,7 @@ public final class ServiceRuntime implements AutoCloseable {
         order.addAll(consumers);
         order.addAll(extras);
         order.add(http);
+        order.add(metrics);
         io.orderflow.platform.lifecycle.ServiceRunner.closeAll(order);
         if (started) {
             log.info("{} stopped", config.serviceName());

@@ -1,5 +1,7 @@
 package io.orderflow.platform.streams;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.orderflow.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +34,7 @@ public final class StreamsApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final String applicationId;
     private final StreamsReadiness readiness;
+    private KafkaStreamsMetrics metrics;
 
     public StreamsApp(Topology topology, Properties config) {
         this(topology, config, DEFAULT_REBALANCE_GRACE);
@@ -108,6 +111,12 @@ public final class StreamsApp implements AutoCloseable {
         }
     }
 
+    /** Kafka Streams' own figures (process rate and latency per thread and task, commit latency...) in {@code registry}. */
+    public void bindMetrics(MeterRegistry registry) {
+        metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+    }
+
     public KafkaStreams.State state() {
         return streams.state();
     }
@@ -122,6 +131,9 @@ public final class StreamsApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
         // Leave the group on the way out: a restart then rebalances at once instead of waiting for
         // the old member's session to time out.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

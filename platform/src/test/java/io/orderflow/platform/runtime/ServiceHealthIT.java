@@ -83,8 +83,8 @@ class ServiceHealthIT {
                     assertThat(body.path("outbox").path("parkedRows").asLong()).isEqualTo(1);
                 }
                 assertThat(get(runtime, "/metrics").body())
-                        .contains("orderflow_outbox_parked{service=\"platform-health-it\"} 1\n")
-                        .contains("orderflow_consumer_restarts_total{service=\"platform-health-it\"} 0\n");
+                        .contains("orderflow_outbox_parked{service=\"platform-health-it\"} 1.0\n")
+                        .contains("orderflow_consumer_restarts_total{service=\"platform-health-it\"} 0.0\n");
             }
         }
     }
