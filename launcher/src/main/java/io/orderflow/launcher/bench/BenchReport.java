@@ -35,6 +35,7 @@ final class BenchReport {
     private String command;
     private List<String> jvmOptions;
     private String loadAverage;
+    private String commit;
     private OpenLoop.Result burstSent;
     private FlowProbe.Counts burstCounts;
     private double burstSeconds;
@@ -50,6 +51,7 @@ final class BenchReport {
         this.plan = plan;
         this.command = command;
         this.jvmOptions = jvmOptions;
+        this.commit = commit(); // at the start: a long run may end after the checkout moved on
         this.loadAverage = read("/proc/loadavg").split(" ").length >= 3
                 ? String.join(" ", List.of(read("/proc/loadavg").split(" ")).subList(0, 3)) : "?";
     }
@@ -106,7 +108,7 @@ final class BenchReport {
         StringBuilder s = new StringBuilder();
         s.append("# OrderFlow bench, ").append(plan).append(" run\n\n");
         s.append("- date: ").append(started.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)).append(" UTC\n");
-        s.append("- commit: ").append(commit()).append('\n');
+        s.append("- commit: ").append(commit).append(" (of the checkout the bench was started in)\n");
         s.append("- machine: ").append(machine()).append(", load average before the run ").append(loadAverage).append('\n');
         s.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version"))
                 .append("; all-in-one flags: ").append(jvmOptions.isEmpty() ? "(none)" : String.join(" ", jvmOptions)).append('\n');
