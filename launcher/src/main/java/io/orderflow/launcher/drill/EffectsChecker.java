@@ -99,7 +99,7 @@ public final class EffectsChecker {
     private static void checkPoints(DataSource points, Map<String, Order> orders, List<String> missing,
                                     List<String> duplicates) throws SQLException {
         Map<String, Map<String, Long>> kinds = new HashMap<>();
-        query(points, "SELECT order_id, kind, COUNT(*) FROM ledger WHERE order_id IS NOT NULL GROUP BY order_id, kind", rs -> {
+        FlowDatabases.query(points, "SELECT order_id, kind, COUNT(*) FROM ledger WHERE order_id IS NOT NULL GROUP BY order_id, kind", rs -> {
             if (orders.containsKey(rs.getString(1))) {
                 kinds.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), rs.getLong(3));
             }
@@ -119,7 +119,7 @@ public final class EffectsChecker {
     private static void checkCoupons(DataSource coupons, Map<String, Order> orders, List<String> missing,
                                      List<String> duplicates) throws SQLException {
         Map<String, List<String>> redemptions = new HashMap<>();
-        query(coupons, "SELECT order_id, status FROM redemptions", rs -> {
+        FlowDatabases.query(coupons, "SELECT order_id, status FROM redemptions", rs -> {
             if (orders.containsKey(rs.getString(1))) {
                 redemptions.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
             }
@@ -141,7 +141,7 @@ public final class EffectsChecker {
         // What the database holds: (order, kind) -> status and the key it is sent under.
         Map<String, String> statusByOrderKind = new HashMap<>();
         Map<String, String> keyByOrderKind = new HashMap<>();
-        query(notifications, "SELECT order_id, kind, status, source_event_id FROM notifications", rs -> {
+        FlowDatabases.query(notifications, "SELECT order_id, kind, status, source_event_id FROM notifications", rs -> {
             if (orders.containsKey(rs.getString(1))) {
                 String ok = rs.getString(1) + " " + rs.getString(2);
                 statusByOrderKind.put(ok, rs.getString(3));
@@ -188,18 +188,5 @@ public final class EffectsChecker {
             }
         });
         return sends - distinct;
-    }
-
-    private interface RowHandler {
-        void row(ResultSet rs) throws SQLException;
-    }
-
-    private static void query(DataSource ds, String sql, RowHandler handler) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                handler.row(rs);
-            }
-        }
     }
 }

@@ -2,6 +2,10 @@ package io.orderflow.launcher.drill;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -77,6 +81,21 @@ public final class FlowDatabases implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(config);
         owned.add(ds);
         return ds;
+    }
+
+    /** One row of a checker's query. */
+    public interface RowHandler {
+        void row(ResultSet rs) throws SQLException;
+    }
+
+    /** Runs a read-only query and hands each row to {@code handler}. */
+    public static void query(DataSource ds, String sql, RowHandler handler) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                handler.row(rs);
+            }
+        }
     }
 
     @Override

@@ -149,14 +149,14 @@ public final class HistoryChecker {
     /** Effects that must happen at most once per order: each status, each ledger movement. */
     private static List<String> duplicateEffects(FlowDatabases dbs, Set<String> orderIds) throws SQLException {
         List<String> v = new ArrayList<>();
-        query(dbs.orders(), "SELECT order_id, status, COUNT(*) FROM order_status_history GROUP BY order_id, status "
+        FlowDatabases.query(dbs.orders(), "SELECT order_id, status, COUNT(*) FROM order_status_history GROUP BY order_id, status "
                 + "HAVING COUNT(*) > 1", rs -> {
                     if (orderIds.contains(rs.getString(1))) {
                         v.add("order " + rs.getString(1) + " entered " + rs.getString(2) + " " + rs.getLong(3) + " times");
                     }
                 });
         // An order's points step writes one REDEEM and one EARN; undoing it one REVERSE for each.
-        query(dbs.points(), "SELECT order_id, kind, COUNT(*) FROM ledger WHERE order_id IS NOT NULL GROUP BY order_id, kind "
+        FlowDatabases.query(dbs.points(), "SELECT order_id, kind, COUNT(*) FROM ledger WHERE order_id IS NOT NULL GROUP BY order_id, kind "
                 + "HAVING (kind IN ('REDEEM', 'EARN') AND COUNT(*) > 1) OR (kind = 'REVERSE' AND COUNT(*) > 2)", rs -> {
                     if (orderIds.contains(rs.getString(1))) {
                         v.add("order " + rs.getString(1) + ": " + rs.getLong(3) + " ledger rows of kind " + rs.getString(2));
@@ -167,7 +167,7 @@ public final class HistoryChecker {
 
     private static List<String> oversold(DataSource coupons) throws SQLException {
         List<String> v = new ArrayList<>();
-        query(coupons, "SELECT c.total_uses, (SELECT COUNT(*) FROM redemptions r WHERE r.code = c.code AND "
+        FlowDatabases.query(coupons, "SELECT c.total_uses, (SELECT COUNT(*) FROM redemptions r WHERE r.code = c.code AND "
                 + "r.status = 'REDEEMED') FROM coupons c WHERE c.code = '" + LIMITED_COUPON + "'", rs -> {
                     if (rs.getLong(2) > rs.getLong(1)) {
                         v.add(LIMITED_COUPON + " has " + rs.getLong(1) + " uses but " + rs.getLong(2) + " active redemptions");
@@ -178,7 +178,7 @@ public final class HistoryChecker {
 
     private static long longestToFinal(DataSource orders, Set<String> orderIds) throws SQLException {
         long[] longest = {0};
-        query(orders, "SELECT o.order_id, o.created_at, MIN(h.occurred_at) FROM orders o JOIN order_status_history h "
+        FlowDatabases.query(orders, "SELECT o.order_id, o.created_at, MIN(h.occurred_at) FROM orders o JOIN order_status_history h "
                 + "ON h.order_id = o.order_id AND h.status IN ('COMPLETED', 'CANCELLED', 'FAILED') "
                 + "GROUP BY o.order_id, o.created_at", rs -> {
                     if (orderIds.contains(rs.getString(1))) {
@@ -188,19 +188,6 @@ public final class HistoryChecker {
                     }
                 });
         return longest[0];
-    }
-
-    private interface RowHandler {
-        void row(ResultSet rs) throws SQLException;
-    }
-
-    private static void query(DataSource ds, String sql, RowHandler handler) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                handler.row(rs);
-            }
-        }
     }
 
     /** The report's figures as one row of a drill table. */

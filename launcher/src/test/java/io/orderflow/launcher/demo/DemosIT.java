@@ -2,6 +2,7 @@ package io.orderflow.launcher.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.orderflow.launcher.TeeStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,34 +35,6 @@ class DemosIT {
         assertThat(exit).isZero();
         for (String picture : new String[] {"peak-shaving.png", "rate-limit.png", "kafka-down.png"}) {
             assertThat(pictures.resolve(picture)).as("picture %s", picture).isNotEmptyFile();
-        }
-    }
-
-    /** Writes to both: the output is kept for the assertion and shown as it comes. */
-    private static final class TeeStream extends java.io.OutputStream {
-        private final java.io.OutputStream a;
-        private final java.io.OutputStream b;
-
-        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public void write(byte[] bytes, int off, int len) throws java.io.IOException {
-            a.write(bytes, off, len);
-            b.write(bytes, off, len);
-        }
-
-        @Override
-        public void flush() throws java.io.IOException {
-            b.flush();
         }
     }
 }
