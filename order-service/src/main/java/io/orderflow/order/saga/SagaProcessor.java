@@ -82,8 +82,11 @@ final class SagaProcessor implements Processor<String, SpecificRecord, String, S
             Instant now = Instant.ofEpochMilli(Math.max(record.timestamp(), context.currentSystemTimeMs()));
             long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(StepProgress.UNKNOWN);
             Saga.Transition transition = Saga.apply(current, orderId, record.value(), now, settings, offset);
-            // Any answer of a participant, even one this saga ignores (late, repeated), shows it alive.
-            Saga.signal(current, record.value()).ifPresent(signal -> progress.record(signal, now));
+            // Any answer of a participant, even one this saga ignores (late, repeated), shows it alive: when
+            // this task saw it by the wall clock, which the deadlines are checked against (not a record
+            // timestamp that may run ahead of it).
+            Instant seen = Instant.ofEpochMilli(context.currentSystemTimeMs());
+            Saga.signal(current, record.value()).ifPresent(signal -> progress.record(signal, seen));
             TraceContext input = TraceContext.fromHeaders(record.headers());
             if (transition.changed()) {
                 rememberTrace(transition.state(), input);

@@ -857,6 +857,18 @@ class SagaTopologyTest {
         }
 
         @Test
+        void aStepIsAliveByWhenTheSagaSawItsResultNotByTheResultsTimestamp() {
+            paymentsAtOnce();
+            saga.advance(Duration.ofSeconds(1));
+            // points-service's clock runs 10 minutes ahead: its record timestamp must not keep POINTS "alive"
+            saga.sendPublishedAt(saga.now().plus(Duration.ofMinutes(10)), pointsApplied(order(0)));
+
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE);
+
+            assertThat(finalStatuses().subList(1, ORDERS)).containsOnly(OrderStatus.COMPENSATING);
+        }
+
+        @Test
         void acknowledgementsTricklingInSlowerThanTheCompensationDeadlineCancelEveryOrder() {
             paymentsAtOnce();
             saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE); // points-service silent: every order compensates
