@@ -10,6 +10,7 @@ import static io.orderflow.order.saga.Events.pointsApplied;
 import static io.orderflow.order.saga.Events.pointsRejected;
 import static io.orderflow.order.saga.Events.pointsReversed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.orderflow.events.OrderStatus;
@@ -854,6 +855,21 @@ class SagaTopologyTest {
             assertThat(saga.saga(order(0)).getStatus()).isEqualTo(OrderStatus.COMPENSATING);
             assertThat(saga.saga(order(0)).getReason()).isEqualTo("TIMEOUT: no answer from POINTS");
             assertThat(saga.saga(order(2)).getStatus()).isEqualTo(OrderStatus.PENDING);
+        }
+
+        @Test
+        void eachParticipantsProgressIsChangeloggedSoItSurvivesARestart() {
+            paymentsAtOnce();
+            saga.advance(BETWEEN_RESULTS);
+            saga.send(pointsApplied(order(3)));
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE); // orders 0-2 passed: TIMEOUT, compensations
+            saga.send(paymentRefunded(order(0)));
+
+            String resultAt = Long.toString(SagaHarness.T0.plus(BETWEEN_RESULTS).toEpochMilli());
+            String compensatedAt = Long.toString(saga.now().toEpochMilli()); // order 0 compensates since now
+            assertThat(saga.progressChangelog()).containsOnly(
+                    entry("RESULT|POINTS", resultAt + "|3"), // order 3 is the 4th PaymentCompleted: offset 3
+                    entry("ACKNOWLEDGEMENT|PAYMENT", compensatedAt + "|" + compensatedAt));
         }
 
         @Test
