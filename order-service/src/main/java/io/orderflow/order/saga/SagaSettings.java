@@ -6,9 +6,12 @@ import java.util.Objects;
 /**
  * How long the saga waits, and how long it remembers.
  *
- * @param stepDeadline a saga still PENDING this long after PaymentCompleted is compensated (reason TIMEOUT);
- *        step results without PaymentCompleted are resolved this long after the first of them
- * @param compensationDeadline a saga still COMPENSATING this long after compensation began ends FAILED
+ * @param stepDeadline a saga still PENDING this long after PaymentCompleted is compensated (reason TIMEOUT),
+ *        unless its missing steps are alive and behind (answered within this long, not yet past the order):
+ *        then extended, up to {@code maxBacklogWait}; step results without PaymentCompleted are resolved this
+ *        long after the first of them
+ * @param compensationDeadline a saga still COMPENSATING this long after compensation began ends FAILED,
+ *        unless the same holds for the acknowledgements it waits for
  * @param punctuateInterval how often the wall-clock punctuator looks for due deadlines
  * @param retention a finished saga is deleted this long after it finished; an input older than this
  *        (by its occurredAt) for an order without saga is ignored
