@@ -101,8 +101,9 @@ public final class SagaTopology {
                             Serdes.String(), serde.forType(SagaState.class)),
                     Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINE_STORE),
                             Serdes.String(), Serdes.String()),
+                    // Written on every step result: the cache keeps one changelog record per key and commit.
                     Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
-                            Serdes.String(), Serdes.String()));
+                            Serdes.String(), Serdes.String()).withCachingEnabled());
         }
     }
 }
