@@ -16,6 +16,7 @@ import io.orderflow.schemas.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.streams.StreamsBuilder;
 
 /**
@@ -55,8 +56,13 @@ public final class OrderService extends RuntimeService {
                 new OrderEventHandler(runtime.outbox(), gateway, waiters));
 
         StreamsBuilder builder = new StreamsBuilder();
+        LongAdder deadlineExtensions = new LongAdder();
         SagaTopology.build(builder, runtime.serde(), new SagaSettings(config.sagaStepDeadline(),
-                config.sagaCompensationDeadline(), SagaSettings.DEFAULT_PUNCTUATE_INTERVAL, config.sagaRetention()));
+                config.sagaCompensationDeadline(), SagaSettings.DEFAULT_PUNCTUATE_INTERVAL, config.sagaRetention(),
+                config.sagaMaxBacklogWait()), deadlineExtensions);
+        runtime.metrics().counter("orderflow.saga.deadline.extensions",
+                "Saga deadlines extended because their step was alive and behind a backlog", deadlineExtensions,
+                LongAdder::sum);
         Properties streamsConfig = StreamsApp.defaults(SAGA_APPLICATION_ID, config.common().kafkaBootstrapServers(),
                 config.streamsStateDir(), config.common().topicReplicationFactor());
         saga = new StreamsApp(builder.build(), streamsConfig, config.sagaRebalanceGrace());

@@ -16,9 +16,12 @@ import java.time.Duration;
  *        store this long after it finished; a step result older than this for an order without saga is ignored
  * @param sagaRebalanceGrace {@code SAGA_REBALANCE_GRACE} (default 30 s): readiness is DOWN once the saga has
  *        not been RUNNING for longer than this
+ * @param sagaMaxBacklogWait {@code SAGA_MAX_BACKLOG_WAIT} (default 10 min): the step and compensation deadlines
+ *        are extended while their step is alive and behind a backlog, but never past this from when the wait began
  */
 public record OrderServiceConfig(ServiceConfig common, Duration sagaStepDeadline, Duration sagaCompensationDeadline,
-                                 long paymentLimitCents, Duration sagaRetention, Duration sagaRebalanceGrace) {
+                                 long paymentLimitCents, Duration sagaRetention, Duration sagaRebalanceGrace,
+                                 Duration sagaMaxBacklogWait) {
 
     public static final String SERVICE_NAME = "order-service";
     /** Its own database (and role) on a shared PostgreSQL server. */
@@ -32,7 +35,8 @@ public record OrderServiceConfig(ServiceConfig common, Duration sagaStepDeadline
                 env.duration("SAGA_COMPENSATION_DEADLINE", Duration.ofSeconds(60)),
                 env.longValue("PAYMENT_LIMIT_CENTS", 10_000_000L),
                 env.duration("SAGA_RETENTION", SagaSettings.DEFAULT_RETENTION),
-                env.duration("SAGA_REBALANCE_GRACE", StreamsApp.DEFAULT_REBALANCE_GRACE));
+                env.duration("SAGA_REBALANCE_GRACE", StreamsApp.DEFAULT_REBALANCE_GRACE),
+                env.duration("SAGA_MAX_BACKLOG_WAIT", SagaSettings.DEFAULT_MAX_BACKLOG_WAIT));
     }
 
     /** Where Kafka Streams keeps the saga's state store (RocksDB), under DATA_DIR. */

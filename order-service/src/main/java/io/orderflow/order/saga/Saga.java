@@ -15,6 +15,7 @@ import io.orderflow.events.StepState;
 import io.orderflow.platform.avro.AvroBinary;
 import io.orderflow.saga.SagaState;
 import io.orderflow.saga.SagaStepState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *       that succeeded or may still succeed is undone, and the payment refunded.</li>
  *   <li>COMPENSATING → CANCELLED when every requested undo is acknowledged, or → FAILED when the
  *       compensation deadline passes first.</li>
+ *   <li>A deadline that passes while every step it waits for is alive and behind a backlog is extended
+ *       instead ({@link #deadlineCheck(SagaState, Instant, SagaSettings, StepProgress.Lookup)}), up to
+ *       {@link SagaSettings#maxBacklogWait()} from when the wait began.</li>
  *   <li>A success that arrives after compensation began is undone at once (once per step).</li>
  *   <li>COMPLETED, CANCELLED and FAILED never change; an input already applied (same eventId) changes nothing.
  *       A FAILED saga still records the acknowledgements and successes that come after it, and emits
@@ -89,6 +93,8 @@ public final class Saga {
     private final SagaSettings settings;
     private final Instant now;
     private final List<SpecificRecord> emitted = new ArrayList<>();
+    /** The extended deadline {@link #behindBacklog} found. */
+    private Instant extendUntil;
 
     private Saga(SagaState state, SagaSettings settings, Instant now) {
         this.state = state;
@@ -124,6 +130,17 @@ public final class Saga {
      */
     public static Transition apply(SagaState current, String orderId, SpecificRecord event, Instant now,
                                    SagaSettings settings) {
+        return apply(current, orderId, event, now, settings, StepProgress.UNKNOWN);
+    }
+
+    /**
+     * Applies one input event of the flow read at {@code offset} of its partition: a PaymentCompleted
+     * keeps it as the order's place in the queue its steps work through ({@code paymentOffset}).
+     *
+     * @param offset the input's offset, or {@link StepProgress#UNKNOWN}
+     */
+    public static Transition apply(SagaState current, String orderId, SpecificRecord event, Instant now,
+                                   SagaSettings settings, long offset) {
         Objects.requireNonNull(event, "event");
         String eventOrderId = String.valueOf(event.get(event.getSchema().getField("orderId").pos()));
         if (!eventOrderId.equals(orderId)) {
@@ -143,7 +160,7 @@ public final class Saga {
             return unchanged(current);
         }
         Saga saga = new Saga(copy(before), settings, now);
-        if (!saga.dispatch(event)) {
+        if (!saga.dispatch(event, offset)) {
             return unchanged(current);
         }
         saga.state.getAppliedEventIds().add(eventId);
@@ -151,20 +168,44 @@ public final class Saga {
         return new Transition(saga.state, saga.emitted, true);
     }
 
+    /** {@link #deadlineCheck(SagaState, Instant, SagaSettings, StepProgress.Lookup)} knowing no step's progress. */
+    public static Transition deadlineCheck(SagaState current, Instant now, SagaSettings settings) {
+        return deadlineCheck(current, now, settings, StepProgress.Lookup.NONE);
+    }
+
     /**
      * Checks the saga's deadline at wall-clock time {@code now}: PENDING → COMPENSATING, COMPENSATING →
      * FAILED, results without PaymentCompleted → resolved orphan.
+     *
+     * <p>A PENDING or COMPENSATING saga whose every awaited step is <em>alive and behind</em> gets its
+     * deadline extended instead: the step answered in this task within the last step (compensation)
+     * deadline, and the furthest order it answered for is before this one (its PaymentCompleted offset;
+     * for compensations, when compensation began). It is then working through a backlog in order and
+     * will reach this order. The new deadline is when that step would stop counting as alive (its last
+     * answer + the deadline), checked again then, and never later than {@code waitingSince +
+     * maxBacklogWait}. A step that never answered here, went silent, or answered a later order (it
+     * skipped this one) gets no extension: TIMEOUT, or FAILED, as without progress.
      */
-    public static Transition deadlineCheck(SagaState current, Instant now, SagaSettings settings) {
+    public static Transition deadlineCheck(SagaState current, Instant now, SagaSettings settings,
+                                           StepProgress.Lookup progress) {
         Instant deadline = current.getDeadline();
         if (deadline == null || now.isBefore(deadline)) {
             return unchanged(current);
         }
         Saga saga = new Saga(copy(current), settings, now);
         if (current.getStatus() == OrderStatus.PENDING) {
-            saga.timeOut();
+            String behind = saga.behindBacklog(saga.pendingSteps(), StepProgress.Kind.RESULT, settings.stepDeadline(),
+                    current.getPaymentOffset(), progress);
+            if (!saga.extended(behind)) {
+                saga.timeOut(behind);
+            }
         } else if (current.getStatus() == OrderStatus.COMPENSATING) {
-            saga.fail();
+            Long began = current.getWaitingSince() == null ? null : current.getWaitingSince().toEpochMilli();
+            String behind = saga.behindBacklog(saga.outstandingCompensations(), StepProgress.Kind.ACKNOWLEDGEMENT,
+                    settings.compensationDeadline(), began, progress);
+            if (!saga.extended(behind)) {
+                saga.fail(behind);
+            }
         } else if (current.getStatus() == null) {
             saga.resolveOrphan();
         } else {
@@ -174,6 +215,45 @@ public final class Saga {
         }
         saga.state.setUpdatedAt(now);
         return new Transition(saga.state, saga.emitted, true);
+    }
+
+    /**
+     * What {@code event} says about its participant's progress, for the saga's task to remember: a step
+     * result (position: the order's PaymentCompleted offset) or the acknowledgement of a compensation
+     * (position: when the order's compensation began), with the position taken from {@code current},
+     * the order's saga before the event (unknown without one).
+     */
+    public static Optional<StepProgress.Signal> signal(SagaState current, SpecificRecord event) {
+        SagaStep step;
+        StepProgress.Kind kind;
+        if (event instanceof CouponRedeemed || event instanceof CouponRejected) {
+            step = SagaStep.COUPON;
+            kind = StepProgress.Kind.RESULT;
+        } else if (event instanceof PointsApplied || event instanceof PointsRejected) {
+            step = SagaStep.POINTS;
+            kind = StepProgress.Kind.RESULT;
+        } else if (event instanceof CouponReleased) {
+            step = SagaStep.COUPON;
+            kind = StepProgress.Kind.ACKNOWLEDGEMENT;
+        } else if (event instanceof PointsReversed) {
+            step = SagaStep.POINTS;
+            kind = StepProgress.Kind.ACKNOWLEDGEMENT;
+        } else if (event instanceof PaymentRefunded) {
+            step = SagaStep.PAYMENT;
+            kind = StepProgress.Kind.ACKNOWLEDGEMENT;
+        } else {
+            return Optional.empty();
+        }
+        long position = StepProgress.UNKNOWN;
+        if (current != null && current.getStatus() != null) {
+            if (kind == StepProgress.Kind.RESULT && current.getPaymentOffset() != null) {
+                position = current.getPaymentOffset();
+            } else if (kind == StepProgress.Kind.ACKNOWLEDGEMENT && current.getStatus() != OrderStatus.PENDING
+                    && current.getStatus() != OrderStatus.COMPLETED && current.getWaitingSince() != null) {
+                position = current.getWaitingSince().toEpochMilli();
+            }
+        }
+        return Optional.of(new StepProgress.Signal(step, kind, position));
     }
 
     /** When the saga must be looked at without an input: its deadline, else when it is to be deleted; null for never. */
@@ -187,9 +267,9 @@ public final class Saga {
     }
 
     /** @return whether the event changed the saga */
-    private boolean dispatch(SpecificRecord event) {
+    private boolean dispatch(SpecificRecord event, long offset) {
         if (event instanceof PaymentCompleted e) {
-            return start(e);
+            return start(e, offset);
         } else if (event instanceof CouponRedeemed e) {
             rememberEarly(e.getCustomerId(), e.getCouponCode());
             return succeeded(SagaStep.COUPON, "redeemed " + e.getCouponCode() + ", discount " + e.getDiscountCents());
@@ -230,7 +310,7 @@ public final class Saga {
         }
     }
 
-    private boolean start(PaymentCompleted e) {
+    private boolean start(PaymentCompleted e, long offset) {
         if (state.getStatus() != null) {
             log.warn("Order {}: second PaymentCompleted {} for a saga already {}; ignored", orderId(), e.getEventId(),
                     state.getStatus());
@@ -255,6 +335,9 @@ public final class Saga {
         }
         state.setStatus(OrderStatus.PENDING);
         state.setDeadline(now.plus(settings.stepDeadline()));
+        state.setPaymentOffset(offset == StepProgress.UNKNOWN ? null : offset);
+        state.setWaitingSince(now);
+        state.setDeadlineExtensions(0);
         log.debug("Order {}: saga started, waiting for {} until {}", orderId(), pendingSteps(), state.getDeadline());
 
         // Results that arrived before the payment decide at once.
@@ -412,20 +495,85 @@ public final class Saga {
                 + "seen paid", orderId(), now, join(undone));
     }
 
-    private void timeOut() {
-        log.warn("Order {}: step deadline {} passed while waiting for {}", orderId(), state.getDeadline(), pendingSteps());
-        compensate(TIMEOUT + ": no answer from " + join(pendingSteps()));
+    /**
+     * Whether every step in {@code awaited} is alive and behind this order (see {@link #deadlineCheck}).
+     *
+     * @param position this order's position (PaymentCompleted offset, or when compensation began), null if unknown
+     * @return null when all are (and {@link #extendUntil} is set), else why not
+     */
+    private String behindBacklog(List<SagaStep> awaited, StepProgress.Kind kind, Duration window, Long position,
+                                 StepProgress.Lookup progress) {
+        if (awaited.isEmpty() || position == null || state.getWaitingSince() == null) {
+            return "no position known for this order";
+        }
+        Instant cap = state.getWaitingSince().plus(settings.maxBacklogWait());
+        if (!now.isBefore(cap)) {
+            return "waited the longest allowed, " + settings.maxBacklogWait();
+        }
+        Instant until = cap;
+        for (SagaStep step : awaited) {
+            StepProgress p = progress.of(step, kind);
+            if (p == null) {
+                return step + " never answered in this partition";
+            }
+            Instant aliveUntil = p.lastAt().plus(window);
+            if (!now.isBefore(aliveUntil)) {
+                return step + " silent since " + p.lastAt();
+            }
+            // A result is for one order, its offset ours only if it is ours; compensations begun in the same
+            // millisecond as ours may be on either side of it.
+            boolean behind = kind == StepProgress.Kind.RESULT ? p.position() < position : p.position() <= position;
+            if (!behind) {
+                return step + " answered a later order (position " + p.position() + " > " + position + ")";
+            }
+            until = until.isBefore(aliveUntil) ? until : aliveUntil;
+        }
+        extendUntil = until;
+        return null;
     }
 
-    private void fail() {
+    /** Extends the deadline to {@link #extendUntil} when {@code whyNot} is null; false otherwise. */
+    private boolean extended(String whyNot) {
+        if (whyNot != null) {
+            return false;
+        }
+        Instant passed = state.getDeadline();
+        state.setDeadline(extendUntil);
+        state.setDeadlineExtensions(state.getDeadlineExtensions() + 1);
+        List<SagaStep> awaited = state.getStatus() == OrderStatus.PENDING ? pendingSteps() : outstandingCompensations();
+        // The first extension of a saga at INFO: in a backlog every waiting saga is extended again and again.
+        String message = "Order {}: {} deadline {} passed but {} still answers, behind this order; extended to {} ({}x)";
+        Object[] args = {orderId(), state.getStatus(), passed, join(awaited), extendUntil, state.getDeadlineExtensions()};
+        if (state.getDeadlineExtensions() == 1) {
+            log.info(message, args);
+        } else {
+            log.debug(message, args);
+        }
+        return true;
+    }
+
+    /** What a reason adds when the deadline had been extended: how often, and why it applied in the end. */
+    private String afterExtensions(String whyNot) {
+        return state.getDeadlineExtensions() == 0 ? ""
+                : " (deadline extended " + state.getDeadlineExtensions() + "x while it worked through a backlog; then "
+                        + whyNot + ")";
+    }
+
+    private void timeOut(String whyNot) {
+        log.warn("Order {}: step deadline {} passed while waiting for {} ({})", orderId(), state.getDeadline(),
+                pendingSteps(), whyNot);
+        compensate(TIMEOUT + ": no answer from " + join(pendingSteps()) + afterExtensions(whyNot));
+    }
+
+    private void fail(String whyNot) {
         List<SagaStep> missing = outstandingCompensations();
         for (SagaStep name : missing) {
             set(step(name), StepState.FAILED,
                     "compensation not acknowledged within " + settings.compensationDeadline());
         }
-        state.setReason(state.getReason() + "; compensation not acknowledged: " + join(missing));
-        log.error("Order {}: compensation deadline passed without acknowledgement of {}; FAILED, needs an operator",
-                orderId(), join(missing));
+        state.setReason(state.getReason() + "; compensation not acknowledged: " + join(missing) + afterExtensions(whyNot));
+        log.error("Order {}: compensation deadline passed without acknowledgement of {} ({}); FAILED, needs an operator",
+                orderId(), join(missing), whyNot);
         transition(OrderStatus.FAILED);
     }
 
@@ -456,6 +604,10 @@ public final class Saga {
         OrderStatus previous = state.getStatus();
         state.setStatus(next);
         state.setDeadline(next == OrderStatus.COMPENSATING ? now.plus(settings.compensationDeadline()) : null);
+        if (next == OrderStatus.COMPENSATING) {
+            state.setWaitingSince(now);
+            state.setDeadlineExtensions(0);
+        }
         state.setPurgeAt(isFinal(next) ? now.plus(settings.retention()) : null);
         emitted.add(SagaMessages.statusChanged(state, previous, now));
         // The happy path (→ COMPLETED) at DEBUG: thousands of orders a second must not be thousands of console lines.

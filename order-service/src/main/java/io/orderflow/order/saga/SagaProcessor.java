@@ -7,6 +7,7 @@ import io.orderflow.saga.SagaState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -16,6 +17,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,9 @@ import org.slf4j.MDC;
  * the input, stores the result, keeps the deadline index in step and forwards what the saga emits,
  * each record with its own {@code eventId}/{@code eventType} headers and the input's trace continued.
  * A wall-clock punctuator applies the deadlines that passed and deletes finished sagas whose
- * retention passed (a tombstone in the changelog). An input is applied at the later of its record
+ * retention passed (a tombstone in the changelog). Every step result and acknowledgement also advances
+ * its participant's progress in this task ({@link ProgressStore}), which the deadlines consult to tell a
+ * step behind a backlog from a dead one. An input is applied at the later of its record
  * timestamp and the wall clock. Under exactly_once_v2 the store writes, the emitted records, the dead
  * letters and the input offsets commit together.
  *
@@ -39,12 +43,16 @@ final class SagaProcessor implements Processor<String, SpecificRecord, String, S
     private static final String MDC_ORDER_ID = "orderId";
 
     private final SagaSettings settings;
+    private final LongAdder extensions;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SagaState> sagas;
     private DeadlineIndex deadlines;
+    private ProgressStore progress;
 
-    SagaProcessor(SagaSettings settings) {
+    /** @param extensions counts the deadlines extended because their step was behind a backlog */
+    SagaProcessor(SagaSettings settings, LongAdder extensions) {
         this.settings = settings;
+        this.extensions = extensions;
     }
 
     @Override
@@ -52,6 +60,7 @@ final class SagaProcessor implements Processor<String, SpecificRecord, String, S
         this.context = context;
         this.sagas = context.getStateStore(SagaTopology.STATE_STORE);
         this.deadlines = new DeadlineIndex(context.getStateStore(SagaTopology.DEADLINE_STORE));
+        this.progress = new ProgressStore(context.getStateStore(SagaTopology.PROGRESS_STORE));
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME,
                 now -> applyDeadlines(Instant.ofEpochMilli(now)));
     }
@@ -71,7 +80,13 @@ final class SagaProcessor implements Processor<String, SpecificRecord, String, S
             // The later of event time and wall-clock time: a saga catching up on a backlog gives each
             // step its full deadline from when the saga saw the payment, not from when it was published.
             Instant now = Instant.ofEpochMilli(Math.max(record.timestamp(), context.currentSystemTimeMs()));
-            Saga.Transition transition = Saga.apply(current, orderId, record.value(), now, settings);
+            long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(StepProgress.UNKNOWN);
+            Saga.Transition transition = Saga.apply(current, orderId, record.value(), now, settings, offset);
+            // Any answer of a participant, even one this saga ignores (late, repeated), shows it alive: when
+            // this task saw it by the wall clock, which the deadlines are checked against (not a record
+            // timestamp that may run ahead of it).
+            Instant seen = Instant.ofEpochMilli(context.currentSystemTimeMs());
+            Saga.signal(current, record.value()).ifPresent(signal -> progress.record(signal, seen));
             TraceContext input = TraceContext.fromHeaders(record.headers());
             if (transition.changed()) {
                 rememberTrace(transition.state(), input);
@@ -86,7 +101,9 @@ final class SagaProcessor implements Processor<String, SpecificRecord, String, S
     }
 
     private void applyDeadlines(Instant now) {
-        for (KeyValue<String, String> entry : deadlines.due(now)) {
+        List<KeyValue<String, String>> dueEntries = deadlines.due(now);
+        StepProgress.Lookup steps = dueEntries.isEmpty() ? StepProgress.Lookup.NONE : progress.snapshot();
+        for (KeyValue<String, String> entry : dueEntries) {
             String orderId = entry.value;
             MDC.put(MDC_ORDER_ID, orderId);
             try {
@@ -97,14 +114,15 @@ final class SagaProcessor implements Processor<String, SpecificRecord, String, S
                     deadlines.remove(entry.key);
                     continue;
                 }
-                applyDeadline(orderId, current, entry.key, now);
+                applyDeadline(orderId, current, entry.key, now, steps);
             } finally {
                 MDC.remove(MDC_ORDER_ID);
             }
         }
     }
 
-    private void applyDeadline(String orderId, SagaState current, String indexKey, Instant now) {
+    private void applyDeadline(String orderId, SagaState current, String indexKey, Instant now,
+                               StepProgress.Lookup steps) {
         try {
             if (Saga.purgeDue(current, now)) {
                 sagas.delete(orderId);
@@ -112,7 +130,10 @@ final class SagaProcessor implements Processor<String, SpecificRecord, String, S
                 log.debug("Order {}: saga {} deleted, its retention passed", orderId, current.getStatus());
                 return;
             }
-            Saga.Transition transition = Saga.deadlineCheck(current, now, settings);
+            Saga.Transition transition = Saga.deadlineCheck(current, now, settings, steps);
+            if (transition.state().getDeadlineExtensions() > current.getDeadlineExtensions()) {
+                extensions.increment();
+            }
             save(orderId, current, transition);
             forward(orderId, transition.emitted(), now.toEpochMilli(), storedTrace(orderId, transition.state()));
         } catch (StreamsException e) {

@@ -10,6 +10,7 @@ import io.orderflow.schemas.Topic;
 import io.orderflow.schemas.Topics;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -24,7 +25,7 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The order saga as a Kafka Streams topology:
- * {@code payments.events + coupon.events + points.events → saga (state + deadline stores) →
+ * {@code payments.events + coupon.events + points.events → saga (state, deadline and progress stores) →
  * orders.status, coupon.commands, points.commands, payments.commands}, all keyed by orderId.
  * Configuration (exactly_once_v2, application id, state dir, the dead-letter handlers that send what
  * the saga cannot read or apply to {@code order-saga.dlt}) is the caller's ({@code StreamsApp.defaults}).
@@ -35,6 +36,8 @@ public final class SagaTopology {
     public static final String STATE_STORE = "saga-state";
     /** Deadline index: key {@code <20-digit deadline millis>|<orderId>}, value orderId. */
     public static final String DEADLINE_STORE = "saga-deadlines";
+    /** Each participant's progress in this task (key {@code <kind>|<step>}, value {@code <millis>|<position>}). */
+    public static final String PROGRESS_STORE = "saga-progress";
     /** The topics the saga reads. */
     public static final List<Topic> INPUTS = List.of(Topics.PAYMENTS_EVENTS, Topics.COUPON_EVENTS, Topics.POINTS_EVENTS);
     /** The topics the saga writes. */
@@ -46,9 +49,18 @@ public final class SagaTopology {
 
     /** Adds the saga to {@code builder} (which may carry other parts of order-service's topology). */
     public static void build(StreamsBuilder builder, AvroSerde serde, SagaSettings settings) {
+        build(builder, serde, settings, new LongAdder());
+    }
+
+    /**
+     * Adds the saga to {@code builder}, counting in {@code deadlineExtensions} every deadline extended
+     * because its step was alive and behind a backlog (for a metric).
+     */
+    public static void build(StreamsBuilder builder, AvroSerde serde, SagaSettings settings,
+                             LongAdder deadlineExtensions) {
         builder.stream(INPUTS.stream().map(Topic::name).toList(),
                         Consumed.with(Serdes.String(), serde).withName("saga-inputs"))
-                .process(new SagaProcessorSupplier(serde, settings), Named.as("saga"))
+                .process(new SagaProcessorSupplier(serde, settings, deadlineExtensions), Named.as("saga"))
                 .to((orderId, record, context) -> outputTopic(record).name(),
                         Produced.with(Serdes.String(), serde).withName("saga-outputs"));
     }
@@ -74,12 +86,12 @@ public final class SagaTopology {
     }
 
     /** Creates one processor per task and declares the stores it uses. */
-    private record SagaProcessorSupplier(AvroSerde serde, SagaSettings settings)
+    private record SagaProcessorSupplier(AvroSerde serde, SagaSettings settings, LongAdder extensions)
             implements ProcessorSupplier<String, SpecificRecord, String, SpecificRecord> {
 
         @Override
         public Processor<String, SpecificRecord, String, SpecificRecord> get() {
-            return new SagaProcessor(settings);
+            return new SagaProcessor(settings, extensions);
         }
 
         @Override
@@ -88,7 +100,10 @@ public final class SagaTopology {
                     Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
                             Serdes.String(), serde.forType(SagaState.class)),
                     Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINE_STORE),
-                            Serdes.String(), Serdes.String()));
+                            Serdes.String(), Serdes.String()),
+                    // Written on every step result: the cache keeps one changelog record per key and commit.
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
+                            Serdes.String(), Serdes.String()).withCachingEnabled());
         }
     }
 }

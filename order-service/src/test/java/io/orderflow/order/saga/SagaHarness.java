@@ -216,6 +216,15 @@ final class SagaHarness implements AutoCloseable {
         }
     }
 
+    /** What the saga-progress store's changelog holds so far, latest value per key (what a restore reads back). */
+    Map<String, String> progressChangelog() {
+        Map<String, String> latest = new LinkedHashMap<>();
+        driver.createOutputTopic(APPLICATION_ID + "-" + SagaTopology.PROGRESS_STORE + "-changelog",
+                Serdes.String().deserializer(), Serdes.String().deserializer())
+                .readKeyValuesToList().forEach(kv -> latest.put(kv.key, kv.value));
+        return latest;
+    }
+
     /** Every record emitted so far, on every output topic. */
     List<KeyValue<String, SpecificRecord>> emitted() {
         return List.copyOf(emitted);

@@ -10,6 +10,7 @@ import static io.orderflow.order.saga.Events.pointsApplied;
 import static io.orderflow.order.saga.Events.pointsRejected;
 import static io.orderflow.order.saga.Events.pointsReversed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.orderflow.events.OrderStatus;
@@ -764,6 +765,140 @@ class SagaTopologyTest {
             headers.add(TraceContext.CORRELATION_ID, "corr-1".getBytes(StandardCharsets.UTF_8));
             headers.add(TraceContext.TRACEPARENT, INPUT_TRACEPARENT.getBytes(StandardCharsets.UTF_8));
             return headers;
+        }
+    }
+
+    /**
+     * A backlog the system caused itself (issue 8: brokers down 30 s, then the outbox releases every
+     * order at once): points-service works through payments.events in offset order, slower than the
+     * step deadline. Alive and behind extends the deadline; silence still times out.
+     */
+    @Nested
+    class Backlog {
+
+        private static final int ORDERS = 20;
+        private static final Duration BETWEEN_RESULTS = Duration.ofSeconds(4);
+
+        private String order(int i) {
+            return String.format("backlog-%02d", i);
+        }
+
+        private void paymentsAtOnce() {
+            for (int i = 0; i < ORDERS; i++) {
+                saga.send(paymentCompleted(order(i), null));
+            }
+        }
+
+        private List<OrderStatus> finalStatuses() {
+            return Stream.iterate(0, i -> i + 1).limit(ORDERS).map(i -> saga.saga(order(i)).getStatus()).toList();
+        }
+
+        @Test
+        void resultsTricklingInInOrderSlowerThanTheDeadlineCompleteEveryOrder() {
+            paymentsAtOnce();
+
+            for (int i = 0; i < ORDERS; i++) {
+                saga.advance(BETWEEN_RESULTS);
+                saga.send(pointsApplied(order(i)));
+            }
+
+            assertThat(saga.now()).isAfter(SagaHarness.T0.plus(SagaSettings.DEFAULT_STEP_DEADLINE.multipliedBy(2)));
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus).hasSize(ORDERS)
+                    .containsOnly(OrderStatus.COMPLETED);
+            assertThat(saga.reversals()).isEmpty();
+            assertThat(saga.refunds()).isEmpty();
+            assertThat(saga.saga(order(ORDERS - 1)).getDeadlineExtensions()).isGreaterThanOrEqualTo(2);
+        }
+
+        @Test
+        void withTheStepSilentEveryOrderTimesOutAtTheStepDeadlineAsBefore() {
+            paymentsAtOnce();
+
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE.minusMillis(1));
+            assertThat(saga.statuses()).isEmpty();
+            saga.advance(Duration.ofMillis(1));
+
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus, OrderStatusChanged::getReason)
+                    .hasSize(ORDERS).containsOnly(tuple(OrderStatus.COMPENSATING, "TIMEOUT: no answer from POINTS"));
+            assertThat(saga.reversals()).hasSize(ORDERS);
+        }
+
+        @Test
+        void aStepThatFallsSilentMidBacklogTimesOutTheRestOneStepDeadlineAfterItsLastResult() {
+            paymentsAtOnce();
+            int answered = 5;
+            for (int i = 0; i < answered; i++) {
+                saga.advance(BETWEEN_RESULTS);
+                saga.send(pointsApplied(order(i)));
+            }
+            java.time.Instant lastResult = saga.now();
+
+            saga.advance(Duration.between(saga.now(), lastResult.plus(SagaSettings.DEFAULT_STEP_DEADLINE)).minusMillis(1));
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus).containsOnly(OrderStatus.COMPLETED)
+                    .hasSize(answered);
+            saga.advance(Duration.ofMillis(1));
+
+            assertThat(finalStatuses().subList(0, answered)).containsOnly(OrderStatus.COMPLETED);
+            assertThat(finalStatuses().subList(answered, ORDERS)).containsOnly(OrderStatus.COMPENSATING);
+            assertThat(saga.saga(order(ORDERS - 1)).getReason())
+                    .startsWith("TIMEOUT: no answer from POINTS (deadline extended 1x").contains("silent since");
+        }
+
+        @Test
+        void aResultForALaterOrderMeansTheStepSkippedTheEarlierOneWhichTimesOut() {
+            paymentsAtOnce();
+            saga.advance(BETWEEN_RESULTS);
+            saga.send(pointsApplied(order(1))); // order 0 skipped (dead-lettered by points-service, say)
+
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE.minus(BETWEEN_RESULTS));
+
+            assertThat(saga.saga(order(0)).getStatus()).isEqualTo(OrderStatus.COMPENSATING);
+            assertThat(saga.saga(order(0)).getReason()).isEqualTo("TIMEOUT: no answer from POINTS");
+            assertThat(saga.saga(order(2)).getStatus()).isEqualTo(OrderStatus.PENDING);
+        }
+
+        @Test
+        void eachParticipantsProgressIsChangeloggedSoItSurvivesARestart() {
+            paymentsAtOnce();
+            saga.advance(BETWEEN_RESULTS);
+            saga.send(pointsApplied(order(3)));
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE); // orders 0-2 passed: TIMEOUT, compensations
+            saga.send(paymentRefunded(order(0)));
+
+            String resultAt = Long.toString(SagaHarness.T0.plus(BETWEEN_RESULTS).toEpochMilli());
+            String compensatedAt = Long.toString(saga.now().toEpochMilli()); // order 0 compensates since now
+            assertThat(saga.progressChangelog()).containsOnly(
+                    entry("RESULT|POINTS", resultAt + "|3"), // order 3 is the 4th PaymentCompleted: offset 3
+                    entry("ACKNOWLEDGEMENT|PAYMENT", compensatedAt + "|" + compensatedAt));
+        }
+
+        @Test
+        void aStepIsAliveByWhenTheSagaSawItsResultNotByTheResultsTimestamp() {
+            paymentsAtOnce();
+            saga.advance(Duration.ofSeconds(1));
+            // points-service's clock runs 10 minutes ahead: its record timestamp must not keep POINTS "alive"
+            saga.sendPublishedAt(saga.now().plus(Duration.ofMinutes(10)), pointsApplied(order(0)));
+
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE);
+
+            assertThat(finalStatuses().subList(1, ORDERS)).containsOnly(OrderStatus.COMPENSATING);
+        }
+
+        @Test
+        void acknowledgementsTricklingInSlowerThanTheCompensationDeadlineCancelEveryOrder() {
+            paymentsAtOnce();
+            saga.advance(SagaSettings.DEFAULT_STEP_DEADLINE); // points-service silent: every order compensates
+            assertThat(saga.reversals()).hasSize(ORDERS);
+
+            for (int i = 0; i < ORDERS; i++) {
+                saga.advance(BETWEEN_RESULTS);
+                saga.send(paymentRefunded(order(i)), pointsReversed(order(i), 0));
+            }
+
+            assertThat(Duration.between(SagaHarness.T0.plus(SagaSettings.DEFAULT_STEP_DEADLINE), saga.now()))
+                    .isGreaterThan(SagaSettings.DEFAULT_COMPENSATION_DEADLINE);
+            assertThat(finalStatuses()).containsOnly(OrderStatus.CANCELLED);
+            assertThat(saga.statuses()).extracting(OrderStatusChanged::getStatus).doesNotContain(OrderStatus.FAILED);
         }
     }
 
