@@ -122,13 +122,20 @@ public final class Database implements AutoCloseable {
         List<Runnable> afterCommit = new ArrayList<>();
         AFTER_COMMIT.set(afterCommit);
         try (Connection connection = dataSource.getConnection()) {
-            T result;
             connection.setAutoCommit(true);
+            T result;
             try {
                 result = work.run(connection);
-            } finally {
-                connection.setAutoCommit(false);
+            } catch (Exception | Error e) {
+                // The pool resets it too; a broken connection must not hide why the statement failed.
+                try {
+                    connection.setAutoCommit(false);
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
             }
+            connection.setAutoCommit(false);
             afterCommit.forEach(Runnable::run);
             return result;
         } finally {
