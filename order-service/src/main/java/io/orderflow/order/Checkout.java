@@ -21,7 +21,8 @@ import org.slf4j.MDC;
 
 /**
  * Places an order: prices it from the local coupon view, charges the payment, and writes the order,
- * the payment and the PaymentCompleted event (outbox) in ONE transaction. Nothing here waits for
+ * the payment and the PaymentCompleted event (outbox) in ONE statement, so ONE round trip to PostgreSQL
+ * and one durable commit (an Idempotency-Key replay reads the earlier order too). Nothing here waits for
  * Kafka, so checkout answers at once and keeps working while Kafka is down.
  */
 public final class Checkout {
@@ -46,58 +47,67 @@ public final class Checkout {
     }
 
     public Placed place(PlaceOrderRequest request, String idempotencyKey, String requestHash) throws Exception {
-        if (idempotencyKey != null) {
-            // A retry is answered with the order it placed, before anything is checked again: the
-            // coupon may have expired since, and the retry must still get the original order.
-            Optional<Placed> prior = db.read(tx -> prior(tx, idempotencyKey, requestHash));
-            if (prior.isPresent()) {
-                return prior.get();
-            }
-        }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        long discount = request.couponCode() == null ? 0 : usableCoupon(request, now).getDiscountCents();
-        Pricing price;
-        try {
-            price = Pricing.of(request, discount);
-        } catch (ArithmeticException e) {
-            throw Problem.badRequest("items", "the order total is too large");
-        }
         String orderId = Ids.uuid();
+        Pricing price;
+        PaymentGateway.Capture capture;
+        try {
+            long discount = request.couponCode() == null ? 0 : usableCoupon(request, now).getDiscountCents();
+            try {
+                price = Pricing.of(request, discount);
+            } catch (ArithmeticException e) {
+                throw Problem.badRequest("items", "the order total is too large");
+            }
+            capture = gateway.charge(orderId, request.customerId(), price.amountCents(), request.currency());
+        } catch (Problem | PaymentGateway.PaymentDeclinedException e) {
+            if (idempotencyKey != null) {
+                // A retry is answered with the order it placed, whatever is checked again: the coupon may
+                // have expired since, and the retry must still get the original order.
+                Optional<Placed> prior = db.read(tx -> prior(tx, idempotencyKey, requestHash));
+                if (prior.isPresent()) {
+                    return prior.get();
+                }
+            }
+            if (e instanceof PaymentGateway.PaymentDeclinedException) {
+                throw new Problem(402, "Payment declined", e.getMessage());
+            }
+            throw e;
+        }
+        OrderRecord order = new OrderRecord(orderId, request.customerId(), request.currency(), "PENDING", null,
+                price.subtotalCents(), request.couponCode(), price.discountCents(), price.pointsRedeemed(),
+                price.amountCents(), request.items().stream()
+                .map(i -> new OrderRecord.Item(i.sku(), i.quantity(), i.unitPriceCents())).toList(),
+                List.of(), List.of(new OrderRecord.StatusChange("PENDING", null, now)), "CAPTURED", now, now);
         MDC.put("orderId", orderId);
         try {
-            return db.inTransaction(tx -> {
-                if (idempotencyKey != null) {
-                    Optional<Placed> prior = prior(tx, idempotencyKey, requestHash);
-                    if (prior.isPresent()) {
-                        return prior.get();
-                    }
+            Outbox.Row event = outbox.row(Topics.PAYMENTS_EVENTS, orderId, PaymentCompleted.newBuilder()
+                    .setEventId(Ids.uuid())
+                    .setOrderId(orderId)
+                    .setOccurredAt(now)
+                    .setPaymentId(capture.paymentId())
+                    .setCustomerId(request.customerId())
+                    .setCurrency(request.currency())
+                    .setSubtotalCents(price.subtotalCents())
+                    .setCouponCode(request.couponCode())
+                    .setDiscountCents(price.discountCents())
+                    .setPointsRedeemed(price.pointsRedeemed())
+                    .setAmountCents(price.amountCents())
+                    .build());
+            // One statement, one round trip, committed on its own: the idempotency lookup, the payment, the
+            // order with its first status, and the outbox row (Orders.place).
+            Optional<Orders.PriorOrder> prior = db.inOneStatement(tx -> {
+                Optional<Orders.PriorOrder> found = Orders.place(tx, order, idempotencyKey, requestHash, capture, event);
+                if (found.isEmpty()) {
+                    outbox.written();
                 }
-                String paymentId = gateway.charge(tx, orderId, request.customerId(), price.amountCents(), request.currency());
-                OrderRecord order = new OrderRecord(orderId, request.customerId(), request.currency(), "PENDING", null,
-                        price.subtotalCents(), request.couponCode(), price.discountCents(), price.pointsRedeemed(),
-                        price.amountCents(), request.items().stream()
-                        .map(i -> new OrderRecord.Item(i.sku(), i.quantity(), i.unitPriceCents())).toList(),
-                        List.of(), List.of(new OrderRecord.StatusChange("PENDING", null, now)), "CAPTURED", now, now);
-                Orders.insert(tx, order, idempotencyKey, requestHash);
-                outbox.add(tx, Topics.PAYMENTS_EVENTS, orderId, PaymentCompleted.newBuilder()
-                        .setEventId(Ids.uuid())
-                        .setOrderId(orderId)
-                        .setOccurredAt(now)
-                        .setPaymentId(paymentId)
-                        .setCustomerId(request.customerId())
-                        .setCurrency(request.currency())
-                        .setSubtotalCents(price.subtotalCents())
-                        .setCouponCode(request.couponCode())
-                        .setDiscountCents(price.discountCents())
-                        .setPointsRedeemed(price.pointsRedeemed())
-                        .setAmountCents(price.amountCents())
-                        .build());
-                log.debug("Order {} placed for {}: charged {} {} (payment {})", orderId, request.customerId(),
-                        price.amountCents(), request.currency(), paymentId);
-                return new Placed(order, true);
+                return found;
             });
-        } catch (PaymentGateway.PaymentDeclinedException e) {
-            throw new Problem(402, "Payment declined", e.getMessage());
+            if (prior.isPresent()) {
+                return db.read(tx -> answer(tx, prior.get(), requestHash)).orElseThrow();
+            }
+            log.debug("Order {} placed for {}: charged {} {} (payment {})", orderId, request.customerId(),
+                    price.amountCents(), request.currency(), capture.paymentId());
+            return new Placed(order, true);
         } catch (SQLException e) {
             if (idempotencyKey != null && UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 // A concurrent request with the same key won the race: answer with its order.
@@ -124,14 +134,17 @@ public final class Checkout {
 
     private static Optional<Placed> prior(java.sql.Connection tx, String key, String requestHash) throws Exception {
         Optional<Orders.PriorOrder> prior = Orders.findByIdempotencyKey(tx, key);
-        if (prior.isEmpty()) {
-            return Optional.empty();
-        }
-        if (!prior.get().requestHash().equals(requestHash)) {
+        return prior.isEmpty() ? Optional.empty() : answer(tx, prior.get(), requestHash);
+    }
+
+    /** The earlier order of an Idempotency-Key, for a request with {@code requestHash}: 422 if that is another request. */
+    private static Optional<Placed> answer(java.sql.Connection tx, Orders.PriorOrder prior, String requestHash)
+            throws Exception {
+        if (!prior.requestHash().equals(requestHash)) {
             // Never name the other order: the key may be someone else's, and its order id is theirs.
             throw new Problem(422, "Idempotency-Key reused",
                     "This Idempotency-Key was already used for a different request; use a new key for a new order");
         }
-        return Orders.find(tx, prior.get().orderId()).map(order -> new Placed(order, false));
+        return Orders.find(tx, prior.orderId()).map(order -> new Placed(order, false));
     }
 }

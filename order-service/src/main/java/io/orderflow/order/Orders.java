@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.orderflow.events.OrderStatus;
 import io.orderflow.events.OrderStatusChanged;
 import io.orderflow.events.StepOutcome;
+import io.orderflow.order.payment.PaymentGateway;
 import io.orderflow.platform.http.Json;
+import io.orderflow.platform.outbox.Outbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,31 +30,64 @@ public final class Orders {
     private Orders() {
     }
 
-    public static void insert(Connection tx, OrderRecord order, String idempotencyKey, String requestHash) throws Exception {
-        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO orders (order_id, customer_id, currency, status, "
-                + "reason, subtotal_cents, coupon_code, discount_cents, points_redeemed, amount_cents, items_json, "
-                + "steps_json, idempotency_key, request_hash, created_at, updated_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, order.orderId());
-            ps.setString(2, order.customerId());
-            ps.setString(3, order.currency());
-            ps.setString(4, order.status());
-            ps.setString(5, order.reason());
-            ps.setLong(6, order.subtotalCents());
-            ps.setString(7, order.couponCode());
-            ps.setLong(8, order.discountCents());
-            ps.setLong(9, order.pointsRedeemed());
-            ps.setLong(10, order.amountCents());
-            ps.setString(11, Json.MAPPER.writeValueAsString(order.items()));
-            ps.setString(12, Json.MAPPER.writeValueAsString(order.steps()));
-            ps.setString(13, idempotencyKey);
-            ps.setString(14, requestHash);
-            ps.setTimestamp(15, Timestamp.from(order.createdAt()));
-            ps.setTimestamp(16, Timestamp.from(order.updatedAt()));
-            ps.executeUpdate();
+    /**
+     * Checkout's writes in ONE statement (data-modifying CTEs, run by {@link io.orderflow.platform.db.Database#inOneStatement}
+     * in one round trip): unless an order with {@code idempotencyKey} exists, the payment's capture, the order, its
+     * first status and its PaymentCompleted outbox row. Returns that earlier order (its id and request hash) when
+     * there is one, and then writes nothing; empty when it wrote this order. A concurrent insert of the same key
+     * fails the statement with a unique violation (SQLState 23505) and writes nothing either.
+     */
+    public static Optional<PriorOrder> place(Connection c, OrderRecord order, String idempotencyKey, String requestHash,
+                                             PaymentGateway.Capture capture, Outbox.Row event) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(PLACE)) {
+            int i = 1;
+            ps.setString(i++, idempotencyKey);
+            ps.setString(i++, capture.paymentId());
+            ps.setString(i++, order.orderId());
+            ps.setString(i++, order.customerId());
+            ps.setLong(i++, order.amountCents());
+            ps.setString(i++, order.currency());
+            ps.setTimestamp(i++, Timestamp.from(capture.capturedAt()));
+            ps.setString(i++, order.orderId());
+            ps.setString(i++, order.customerId());
+            ps.setString(i++, order.currency());
+            ps.setString(i++, order.status());
+            ps.setString(i++, order.reason());
+            ps.setLong(i++, order.subtotalCents());
+            ps.setString(i++, order.couponCode());
+            ps.setLong(i++, order.discountCents());
+            ps.setLong(i++, order.pointsRedeemed());
+            ps.setLong(i++, order.amountCents());
+            ps.setString(i++, Json.MAPPER.writeValueAsString(order.items()));
+            ps.setString(i++, Json.MAPPER.writeValueAsString(order.steps()));
+            ps.setString(i++, idempotencyKey);
+            ps.setString(i++, requestHash);
+            ps.setTimestamp(i++, Timestamp.from(order.createdAt()));
+            ps.setTimestamp(i++, Timestamp.from(order.updatedAt()));
+            ps.setString(i++, "checkout-" + order.orderId());
+            i = event.bind(ps, i);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new PriorOrder(rs.getString(1), rs.getString(2))) : Optional.empty();
+            }
         }
-        addHistory(tx, order.orderId(), order.status(), null, "checkout-" + order.orderId(), order.createdAt());
     }
+
+    // Every write selects from the one before, so none happens when "prior" found the key. The casts type
+    // parameters that an INSERT ... SELECT does not infer from the target columns.
+    private static final String PLACE = "WITH prior AS ("
+            + "SELECT order_id, request_hash FROM orders WHERE idempotency_key = ?), "
+            + "payment AS (INSERT INTO payments (payment_id, order_id, customer_id, amount_cents, currency, status, "
+            + "captured_at) SELECT ?, ?, ?, ?::bigint, ?, 'CAPTURED', ?::timestamptz "
+            + "WHERE NOT EXISTS (SELECT 1 FROM prior) RETURNING order_id), "
+            + "placed AS (INSERT INTO orders (order_id, customer_id, currency, status, reason, subtotal_cents, coupon_code, "
+            + "discount_cents, points_redeemed, amount_cents, items_json, steps_json, idempotency_key, request_hash, "
+            + "created_at, updated_at) SELECT ?, ?, ?, ?, ?, ?::bigint, ?, ?::bigint, ?::bigint, ?::bigint, ?, ?, ?, ?, "
+            + "?::timestamptz, ?::timestamptz FROM payment RETURNING order_id, status, created_at), "
+            + "history AS (INSERT INTO order_status_history (order_id, status, reason, event_id, occurred_at) "
+            + "SELECT order_id, status, NULL, ?, created_at FROM placed), "
+            + "event AS (INSERT INTO outbox (" + Outbox.COLUMNS + ") SELECT " + Outbox.PLACEHOLDERS
+            + " FROM placed) "
+            + "SELECT order_id, request_hash FROM prior";
 
     /**
      * Applies the saga's status change unless the order is already final. A FAILED → FAILED change

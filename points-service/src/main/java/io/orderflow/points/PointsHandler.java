@@ -57,6 +57,18 @@ final class PointsHandler implements EventHandler {
         }
     }
 
+    /** The customer whose account the event locks: a batch locks its accounts in customer order. */
+    @Override
+    public String lockKey(ConsumedEvent event) {
+        if (event.value() instanceof PaymentCompleted payment) {
+            return payment.getCustomerId();
+        }
+        if (event.value() instanceof ReversePoints command) {
+            return command.getCustomerId();
+        }
+        return event.key();
+    }
+
     void apply(Connection tx, PaymentCompleted p) throws SQLException {
         String orderId = p.getOrderId();
         String customerId = p.getCustomerId();

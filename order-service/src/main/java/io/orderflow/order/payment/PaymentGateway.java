@@ -1,6 +1,7 @@
 package io.orderflow.order.payment;
 
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -9,15 +10,23 @@ import java.util.Optional;
  */
 public interface PaymentGateway {
 
-    /** Charges the customer within the checkout transaction; returns the payment id. */
-    String charge(Connection tx, String orderId, String customerId, long amountCents, String currency)
-            throws Exception;
+    /**
+     * Charges the customer; returns the capture, which checkout records in the {@code payments} table in the
+     * same statement as the order (so a capture row exists exactly when its order does). Checkout calls it before
+     * it knows whether the request is an Idempotency-Key replay, and then records nothing: the simulation's charge
+     * has no effect until recorded; a real provider would be given the order id as its own idempotency key.
+     */
+    Capture charge(String orderId, String customerId, long amountCents, String currency) throws PaymentDeclinedException;
 
     /** Refunds the order's payment once; a repeated call refunds nothing and returns empty. */
     Optional<Refund> refund(Connection tx, String orderId, String reason) throws Exception;
 
     /** The order's payment, whatever its status. */
     Optional<Refund> findPayment(Connection tx, String orderId) throws Exception;
+
+    /** A charge the gateway captured, as checkout records it. */
+    record Capture(String paymentId, Instant capturedAt) {
+    }
 
     /** A payment as refunded (or refundable). */
     record Refund(String paymentId, String customerId, long amountCents, String currency) {

@@ -9,8 +9,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * A payment gateway simulated by a table: a capture is a row, a refund flips it to REFUNDED at
- * most once (guarded in SQL). Charges above a limit are declined, to show that path.
+ * A payment gateway simulated by a table: a capture is a row (written by checkout with its order,
+ * {@link io.orderflow.order.Orders#place}), a refund flips it to REFUNDED at most once (guarded in SQL).
+ * Charges above a limit are declined, to show that path.
  */
 public final class SimulatedPaymentGateway implements PaymentGateway {
 
@@ -21,24 +22,13 @@ public final class SimulatedPaymentGateway implements PaymentGateway {
     }
 
     @Override
-    public String charge(Connection tx, String orderId, String customerId, long amountCents, String currency)
-            throws Exception {
+    public Capture charge(String orderId, String customerId, long amountCents, String currency)
+            throws PaymentDeclinedException {
         if (amountCents > limitCents) {
             throw new PaymentDeclinedException("The charge of " + amountCents + " " + currency
                     + " is above the card limit of " + limitCents);
         }
-        String paymentId = "pay-" + Ids.uuid();
-        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO payments (payment_id, order_id, customer_id, "
-                + "amount_cents, currency, status, captured_at) VALUES (?, ?, ?, ?, ?, 'CAPTURED', ?)")) {
-            ps.setString(1, paymentId);
-            ps.setString(2, orderId);
-            ps.setString(3, customerId);
-            ps.setLong(4, amountCents);
-            ps.setString(5, currency);
-            ps.setTimestamp(6, Timestamp.from(Instant.now()));
-            ps.executeUpdate();
-        }
-        return paymentId;
+        return new Capture("pay-" + Ids.uuid(), Instant.now());
     }
 
     @Override

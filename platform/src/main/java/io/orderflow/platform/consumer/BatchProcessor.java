@@ -137,10 +137,8 @@ final class BatchProcessor {
 
     private boolean applyAll(List<Step> steps) {
         Tally tally = new Tally();
-        // Locks keyed by order are then taken in one order by every batch, so two members' batches do not
-        // deadlock on them. A stable sort: one key's records stay in offset order (they share a partition).
-        List<Step> byKey = new ArrayList<>(steps);
-        byKey.sort(java.util.Comparator.comparing(step -> step.record.key() == null ? "" : step.record.key()));
+        // Locks are then taken in one order by every batch, so two members' batches do not deadlock on them.
+        List<Step> byKey = BatchOrder.sort(steps, step -> step.record.key(), step -> handler.lockKey(step.event));
         try {
             db.inTransaction(tx -> {
                 for (Step step : byKey) {

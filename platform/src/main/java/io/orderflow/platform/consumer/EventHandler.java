@@ -14,4 +14,13 @@ import java.sql.Connection;
 public interface EventHandler {
 
     void handle(ConsumedEvent event, Connection tx) throws Exception;
+
+    /**
+     * The key of the rows {@link #handle} locks for this event, e.g. a customer's account: a poll's records are
+     * applied in this key's order ({@link BatchOrder}), so concurrent batches do not deadlock. The record key by
+     * default.
+     */
+    default String lockKey(ConsumedEvent event) {
+        return event.key();
+    }
 }

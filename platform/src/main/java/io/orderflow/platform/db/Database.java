@@ -112,6 +112,42 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Runs {@code work} whose writes are ONE statement (e.g. data-modifying CTEs) that commits by itself
+     * (auto-commit): one round trip, where {@link #inTransaction} needs two (the statement, then COMMIT). Durable
+     * when it returns, like {@link #inTransaction}, and {@link #afterCommit} actions run once it has committed.
+     * Each further statement of {@code work} would be a transaction of its own: use it for one statement only.
+     */
+    public <T> T inOneStatement(SqlWork<T> work) throws Exception {
+        List<Runnable> outer = AFTER_COMMIT.get();
+        List<Runnable> afterCommit = new ArrayList<>();
+        AFTER_COMMIT.set(afterCommit);
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            T result;
+            try {
+                result = work.run(connection);
+            } catch (Exception | Error e) {
+                // The pool resets it too; a broken connection must not hide why the statement failed.
+                try {
+                    connection.setAutoCommit(false);
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            connection.setAutoCommit(false);
+            afterCommit.forEach(Runnable::run);
+            return result;
+        } finally {
+            if (outer == null) {
+                AFTER_COMMIT.remove();
+            } else {
+                AFTER_COMMIT.set(outer);
+            }
+        }
+    }
+
+    /**
      * Runs {@code action} when the transaction of the calling thread has committed (not at all if it
      * rolls back), or at once outside {@link #inTransaction}. E.g. wake the outbox relay only when
      * there is a committed row for it to see.

@@ -65,6 +65,43 @@ class DatabaseTest {
         }
     }
 
+    @Test
+    void oneStatementCommitsByItselfRunsAfterCommitActionsAndLeavesThePoolInTransactionMode() throws Exception {
+        try (TestDatabase t = TestDatabase.create("db-one-statement-test");
+             Database db = Database.open("db-one-statement-test", t.url(), t.user(), t.password(), 2)) {
+            db.inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.execute("CREATE TABLE t (v INT PRIMARY KEY)");
+                }
+            });
+            java.util.List<String> ran = new java.util.ArrayList<>();
+
+            db.inOneStatement(c -> {
+                Database.afterCommit(() -> ran.add("after"));
+                try (Statement s = c.createStatement()) {
+                    return s.executeUpdate("WITH a AS (INSERT INTO t VALUES (1)) INSERT INTO t VALUES (2)");
+                }
+            });
+            assertThatThrownBy(() -> db.inOneStatement(c -> {
+                Database.afterCommit(() -> ran.add("never"));
+                try (Statement s = c.createStatement()) {
+                    return s.executeUpdate("WITH a AS (INSERT INTO t VALUES (3)) INSERT INTO t VALUES (1)");
+                }
+            })).isInstanceOf(java.sql.SQLException.class);
+
+            // Committed without a COMMIT (seen by another session), the failed statement wrote nothing.
+            try (Connection other = DriverManager.getConnection(t.url(), t.user(), t.password());
+                 Statement s = other.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(2);
+            }
+            assertThat(ran).containsExactly("after");
+            // The pooled connections are back to explicit transactions.
+            boolean autoCommit = db.read(Connection::getAutoCommit);
+            assertThat(autoCommit).isFalse();
+        }
+    }
+
     private static String show(Connection c, String setting) throws Exception {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + setting)) {
             rs.next();
