@@ -58,7 +58,8 @@ public final class Checkout {
             } catch (ArithmeticException e) {
                 throw Problem.badRequest("items", "the order total is too large");
             }
-            capture = gateway.charge(orderId, request.customerId(), price.amountCents(), request.currency());
+            String chargeKey = idempotencyKey != null ? idempotencyKey : orderId;
+            capture = gateway.charge(chargeKey, request.customerId(), price.amountCents(), request.currency());
         } catch (Problem | PaymentGateway.PaymentDeclinedException e) {
             if (idempotencyKey != null) {
                 // A retry is answered with the order it placed, whatever is checked again: the coupon may

@@ -12,11 +12,15 @@ public interface PaymentGateway {
 
     /**
      * Charges the customer; returns the capture, which checkout records in the {@code payments} table in the
-     * same statement as the order (so a capture row exists exactly when its order does). Checkout calls it before
-     * it knows whether the request is an Idempotency-Key replay, and then records nothing: the simulation's charge
-     * has no effect until recorded; a real provider would be given the order id as its own idempotency key.
+     * same statement as the order (so a capture row exists exactly when its order does).
+     *
+     * <p>Checkout calls it before it knows whether the request is a replay of an earlier one (that check is
+     * part of the one statement that records the order). So the charge carries {@code chargeKey}: the
+     * request's Idempotency-Key when it has one, else the new order's id. A real provider must be given it
+     * as its own idempotency key (most take one), so that a retried request is never charged twice; the
+     * simulation's charge has no effect until checkout records it.
      */
-    Capture charge(String orderId, String customerId, long amountCents, String currency) throws PaymentDeclinedException;
+    Capture charge(String chargeKey, String customerId, long amountCents, String currency) throws PaymentDeclinedException;
 
     /** Refunds the order's payment once; a repeated call refunds nothing and returns empty. */
     Optional<Refund> refund(Connection tx, String orderId, String reason) throws Exception;

@@ -22,7 +22,7 @@ public final class SimulatedPaymentGateway implements PaymentGateway {
     }
 
     @Override
-    public Capture charge(String orderId, String customerId, long amountCents, String currency)
+    public Capture charge(String chargeKey, String customerId, long amountCents, String currency)
             throws PaymentDeclinedException {
         if (amountCents > limitCents) {
             throw new PaymentDeclinedException("The charge of " + amountCents + " " + currency
