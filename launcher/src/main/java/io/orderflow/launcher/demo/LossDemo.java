@@ -35,6 +35,11 @@ final class LossDemo implements Demo {
     }
 
     @Override
+    public String notOnExternalStack() {
+        return "it kills the whole stack with kill -9 and restarts it, so it runs its own all-in-one as a child JVM";
+    }
+
+    @Override
     public void run(DemoStack ignored, DemoOut out) throws Exception {
         Path dir = out.workDir("loss");
         Map<String, String> env = new HashMap<>();
