@@ -57,8 +57,9 @@ final class PubSubDemo implements Demo {
         java.util.Set<String> runIds = new java.util.HashSet<>(ids);
         Map<String, Long> runProjection = new TreeMap<>();
         String group = "revenue-projection-" + Long.toString(System.currentTimeMillis(), 36);
-        out.say("Placed %d orders (USD and EUR; some cancelled and refunded), all final. Now a consumer group that never existed, %s,", n, group);
-        out.say("subscribes to payments.events from offset 0: +amount per PaymentCompleted, -amount per PaymentRefunded.");
+        out.say("Placed %d orders (USD and EUR; some cancelled and refunded), all final. Now a consumer group that", n);
+        out.say("never existed, %s, subscribes to payments.events from offset 0:", group);
+        out.say("+amount per PaymentCompleted, -amount per PaymentRefunded.");
         Map<String, Long> projection = new TreeMap<>();
         long records = 0;
         long t0 = System.nanoTime();

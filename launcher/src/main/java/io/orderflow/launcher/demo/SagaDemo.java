@@ -46,9 +46,6 @@ final class SagaDemo implements Demo {
             String detail = e[2].length() > 60 ? e[2].substring(0, 60) + "…" : e[2];
             out.say("  +%5d ms  %-22s %s", Duration.between(start, Instant.parse(e[0])).toMillis(), e[1], detail);
         }
-        String reason = order.path("reason").asText();
-        reason = reason.length() > 50 ? reason.substring(0, 50) + "…" : reason;
-        out.say("payment %s; reason %s", order.path("payment").asText(), reason);
         int remainingAfter = Http.get(stack.url("coupon-service") + "/coupons/FLASH100").body().path("remaining").asInt();
         long balance = Http.get(stack.url("points-service") + "/customers/" + customer + "/points").body().path("balance").asLong();
         out.check(order.path("status").asText().equals("CANCELLED"), "order CANCELLED");
