@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * {@code demo <name>|all [--keep] [--quick] [--pictures DIR] [--base-url U --bootstrap B --registry R]}: the
  * reference's scenes, each a short story with measured figures and PASS or FAIL. By default every demo runs
  * on a stack this command starts in a fresh temporary directory (the demos that need no special settings
- * share one); {@code --keep} keeps that directory (data and logs) afterwards. {@code demo all} ends with a
- * summary table and exits non-zero if a demo failed.
+ * share one); {@code --keep} keeps that directory (data and logs) afterwards. With {@code --base-url} (and
+ * {@code --coupon-url}, {@code --points-url}, {@code --notification-url} when not at compose's ports) they run
+ * against a running stack, where a demo that needs more than HTTP and Kafka says SKIP and why
+ * ({@link Demo#notOnExternalStack()}). {@code demo all} ends with a summary table and exits non-zero if a demo failed.
  */
 public final class DemoCommand {
 
