@@ -101,8 +101,7 @@ final class PubSubDemo implements Demo {
         boolean allEqual = true;
         if (stack.inProcess()) {
             Map<String, Long> db = capturedInDb(stack);
-            out.say("  every order on the topic, from the log: %s; SUM(amount_cents) of CAPTURED payments in its database: %s",
-                    projection, db);
+            out.say("  every order on the topic, from the log: %s; CAPTURED in order-service's database: %s", projection, db);
             allEqual = out.check(projection.equals(db), "over the whole topic they equal the order database's");
         }
         out.say("Why: order-service was not changed, redeployed or even told; a new consumer of the same events");
