@@ -75,18 +75,21 @@ final class DeadLetterDemo implements Demo {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(stack.bootstrap(), run))) {
             producer.send(new ProducerRecord<>(Topics.PAYMENTS_EVENTS.name(), orderId, encode(unknownId, writer, payment))).get();
         }
+        long sentAt = System.nanoTime();
         out.say("Publishes a PaymentCompleted for %s with schema id %d, which the registry does not know.", orderId, unknownId);
         Waits.until("dead-lettered", Duration.ofSeconds(30),
                 () -> Metrics.read(stack.url(GROUP), Metrics.CONSUMER_DEAD_LETTERED) > dltBefore);
+        double dltSeconds = (System.nanoTime() - sentAt) / 1e9;
         ConsumerRecord<String, byte[]> dead = lastOf(stack, Topics.deadLetterTopic(GROUP), orderId);
-        StringBuilder headers = new StringBuilder();
-        for (Header h : dead.headers()) {
-            if (h.key().startsWith("dlt.") && !h.key().contains("stack")) {
-                String v = new String(h.value(), StandardCharsets.UTF_8);
-                headers.append(String.format("%n      %s = %s", h.key(), v.length() > 90 ? v.substring(0, 90) + "…" : v));
-            }
+        java.util.Map<String, String> h = new java.util.HashMap<>();
+        for (Header header : dead.headers()) {
+            h.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
         }
-        out.say("%s got it at once, with the reason in its headers:%s", Topics.deadLetterTopic(GROUP), headers);
+        String why = h.getOrDefault("dlt.exception.message", "");
+        out.say("%s had it %.1f s later, the reason in its headers: dlt.failure.kind = %s, dlt.attempts = %s,",
+                Topics.deadLetterTopic(GROUP), dltSeconds, h.get("dlt.failure.kind"), h.get("dlt.attempts"));
+        out.say("  from %s/%s@%s, dlt.exception.message = %s", h.get("dlt.original.topic"), h.get("dlt.original.partition"),
+                h.get("dlt.original.offset"), why.length() > 70 ? why.substring(0, 70) + "…" : why);
         String next = stack.place(Http.order(run + "-next", null, 0));
         JsonNode nextOrder = stack.awaitFinal(next, Duration.ofSeconds(60));
         out.check(nextOrder.path("status").asText().equals("COMPLETED"), "the consumers went on: the next order COMPLETED");

@@ -27,9 +27,13 @@ interface Demo {
         return false;
     }
 
-    /** Whether it needs the stack in this process (its databases, stopping Kafka): not possible against --base-url. */
-    default boolean needsInProcess() {
-        return false;
+    /**
+     * Why the demo cannot run against a stack given by {@code --base-url} (it needs the databases, its own
+     * settings, or stops or kills part of the stack), or null when HTTP and Kafka are all it needs. Such a demo
+     * says SKIP with this reason there, never PASS or FAIL.
+     */
+    default String notOnExternalStack() {
+        return null;
     }
 
     void run(DemoStack stack, DemoOut out) throws Exception;

@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * {@code demo <name>|all [--keep] [--quick] [--pictures DIR] [--base-url U --bootstrap B --registry R]}: the
  * reference's scenes, each a short story with measured figures and PASS or FAIL. By default every demo runs
  * on a stack this command starts in a fresh temporary directory (the demos that need no special settings
- * share one); {@code --keep} keeps that directory (data and logs) afterwards. {@code demo all} ends with a
- * summary table and exits non-zero if a demo failed.
+ * share one); {@code --keep} keeps that directory (data and logs) afterwards. With {@code --base-url} (and
+ * {@code --coupon-url}, {@code --points-url}, {@code --notification-url} when not at compose's ports) they run
+ * against a running stack, where a demo that needs more than HTTP and Kafka says SKIP and why
+ * ({@link Demo#notOnExternalStack()}). {@code demo all} ends with a summary table and exits non-zero if a demo failed.
  */
 public final class DemoCommand {
 
@@ -45,7 +47,8 @@ public final class DemoCommand {
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--keep", "--quick" -> options.put(args[i], "true");
-                case "--base-url", "--bootstrap", "--registry", "--pictures", "--orders", "--seconds", "--cap" -> {
+                case "--base-url", "--bootstrap", "--registry", "--coupon-url", "--points-url", "--notification-url",
+                     "--pictures", "--orders", "--seconds", "--cap" -> {
                     if (i + 1 >= args.length) {
                         return usage(out, args[i] + " needs a value");
                     }
@@ -77,6 +80,14 @@ public final class DemoCommand {
         logToFile(work.resolve("demo.log"));
         out.printf("OrderFlow demos%s: %s. Services' logs: %s%n", quick ? " (quick)" : "",
                 baseUrl != null ? "against " + baseUrl : "on stacks started here, data in " + work, work.resolve("demo.log"));
+        if (baseUrl != null) {
+            DemoStack target = DemoStack.external(baseUrl, options.getOrDefault("--bootstrap", "localhost:9092"),
+                    options.getOrDefault("--registry", "http://localhost:8081"), options);
+            out.printf("A running stack: order %s, coupon %s, points %s, notification %s, Kafka %s, registry %s.%n"
+                    + "Only the demos that need nothing but HTTP and Kafka run; the others say SKIP and why.%n",
+                    target.orders(), target.url("coupon-service"), target.url("points-service"),
+                    target.url("notification-service"), target.bootstrap(), target.registry());
+        }
 
         List<Outcome> outcomes = new ArrayList<>();
         DemoStack shared = null;
@@ -91,7 +102,7 @@ public final class DemoCommand {
                     if (baseUrl != null) {
                         shared = shared != null ? shared : DemoStack.external(baseUrl,
                                 options.getOrDefault("--bootstrap", "localhost:9092"),
-                                options.getOrDefault("--registry", "http://localhost:8081"));
+                                options.getOrDefault("--registry", "http://localhost:8081"), options);
                         stack = shared;
                     } else if (demo.ownProcess()) {
                         stack = null;
@@ -106,8 +117,9 @@ public final class DemoCommand {
                         shared = shared != null ? shared : startStack(out, work.resolve("shared"), Map.of());
                         stack = shared;
                     }
-                    if (baseUrl != null && (demo.needsInProcess() || demo.ownProcess() || demo.ownStackEnv(opts) != null)) {
-                        demoOut.skip("needs the stack in this process (its databases, its own settings or a kill); run without --base-url");
+                    if (baseUrl != null && demo.notOnExternalStack() != null) {
+                        demoOut.skip("not on a running stack: " + demo.notOnExternalStack(),
+                                "run it without --base-url: it then starts a stack of its own");
                     } else {
                         if (demo.ownProcess() && shared != null) {
                             shared.close();
@@ -167,6 +179,8 @@ public final class DemoCommand {
     private static int usage(PrintStream out, String error) {
         out.println("error: " + error);
         out.println("usage: demo <name>|all [--quick] [--keep] [--pictures DIR] [--base-url U --bootstrap B --registry R]");
+        out.println("       against a running stack, --coupon-url, --points-url, --notification-url where they are not");
+        out.println("       on --base-url's host at 8091, 8092, 8093 (compose's ports)");
         out.println("       peak-shaving also takes --orders N --seconds S --cap C (points-service's records/s)");
         ALL.forEach(d -> out.printf("  %-13s %s%n", d.name(), d.title()));
         return 2;

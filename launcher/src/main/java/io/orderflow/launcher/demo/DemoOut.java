@@ -73,10 +73,12 @@ final class DemoOut {
         say("picture: %s", path);
     }
 
-    void skip(String why) {
+    /** Not run here: {@code why} (also the summary's headline), and what to do instead. */
+    void skip(String why, String instead) {
         skipped = true;
         headline = why;
-        say("SKIP: %s", why);
+        say("SKIP: %s;", why);
+        say("      %s.", instead);
     }
 
     void fail(String why) {

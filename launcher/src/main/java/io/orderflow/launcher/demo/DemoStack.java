@@ -77,13 +77,23 @@ final class DemoStack implements AutoCloseable {
         }
     }
 
-    /** A running stack: order-service at {@code baseUrl}, the other services on the same host at 8091, 8092, 8093. */
-    static DemoStack external(String baseUrl, String bootstrap, String registry) {
+    /**
+     * A running stack: order-service at {@code baseUrl}; the other services at {@code --coupon-url},
+     * {@code --points-url}, {@code --notification-url} in {@code options}, by default on the same host at 8091,
+     * 8092, 8093 (compose's ports).
+     */
+    static DemoStack external(String baseUrl, String bootstrap, String registry, Map<String, String> options) {
         URI base = URI.create(baseUrl);
         String host = base.getScheme() + "://" + base.getHost();
-        Map<String, String> urls = Map.of("order-service", baseUrl.replaceAll("/$", ""),
-                "coupon-service", host + ":8091", "points-service", host + ":8092", "notification-service", host + ":8093");
-        return new DemoStack(urls, bootstrap, registry, null, null, null);
+        Map<String, String> urls = Map.of("order-service", trim(baseUrl),
+                "coupon-service", trim(options.getOrDefault("--coupon-url", host + ":8091")),
+                "points-service", trim(options.getOrDefault("--points-url", host + ":8092")),
+                "notification-service", trim(options.getOrDefault("--notification-url", host + ":8093")));
+        return new DemoStack(urls, bootstrap, trim(registry), null, null, null);
+    }
+
+    private static String trim(String url) {
+        return url.replaceAll("/+$", "");
     }
 
     boolean inProcess() {

@@ -26,8 +26,8 @@ final class DuplicatesDemo implements Demo {
     }
 
     @Override
-    public boolean needsInProcess() {
-        return true;
+    public String notOnExternalStack() {
+        return "it stops coupon-, points- and notification-service to move their groups' offsets back (a group with live members cannot be moved) and compares their databases";
     }
 
     @Override

@@ -25,8 +25,8 @@ final class KafkaDownDemo implements Demo {
     }
 
     @Override
-    public boolean needsInProcess() {
-        return true;
+    public String notOnExternalStack() {
+        return "it stops and restarts the Kafka broker and reads order-service's outbox table";
     }
 
     @Override

@@ -51,6 +51,11 @@ final class PeakShavingDemo implements Demo {
     }
 
     @Override
+    public String notOnExternalStack() {
+        return "it needs points-service capped (CONSUMER_MAX_RECORDS_PER_SECOND), a fresh FLASH100 (100 uses, which it spends) and the four databases for its checks";
+    }
+
+    @Override
     public void run(DemoStack stack, DemoOut out) throws Exception {
         int orders = out.options().integer("orders", 1_500, 400);
         double burstSeconds = out.options().integer("seconds", 10, 4);

@@ -31,6 +31,11 @@ final class RateLimitDemo implements Demo {
     }
 
     @Override
+    public String notOnExternalStack() {
+        return "it needs notification-service limited (NOTIFICATION_MAX_PER_SECOND) and reads the send times from its database";
+    }
+
+    @Override
     public void run(DemoStack stack, DemoOut out) throws Exception {
         int orders = out.count(200, 80);
         int rate = 50;

@@ -27,8 +27,8 @@ final class ReplayDemo implements Demo {
     }
 
     @Override
-    public boolean needsInProcess() {
-        return true;
+    public String notOnExternalStack() {
+        return "it stops notification-service and deletes its rows before replaying: on a real stack that destroys its notifications";
     }
 
     @Override
