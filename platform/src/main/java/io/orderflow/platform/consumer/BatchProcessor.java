@@ -30,6 +30,23 @@ final class BatchProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(BatchProcessor.class);
 
+    /**
+     * How long one statement of a consumer transaction may wait for a lock, and run at all. Far under
+     * {@code max.poll.interval.ms} (5 min): a transaction stuck behind a lock that is not let go (a session
+     * idle in its transaction, a long admin statement) or on a statement that never returns fails as TRANSIENT
+     * (SQLState 55P03 or 57014) and its partition retries after a backoff, while the loop keeps polling, instead
+     * of holding the loop, and with it its partitions, until the group throws the member out.
+     */
+    record WaitBounds(Duration lock, Duration statement) {
+        static final WaitBounds DEFAULT = new WaitBounds(Duration.ofSeconds(20), Duration.ofSeconds(60));
+
+        WaitBounds {
+            if (lock.toMillis() < 1 || statement.toMillis() < 1) {
+                throw new IllegalArgumentException("wait bounds must be at least 1 ms");
+            }
+        }
+    }
+
     /** Retry the record at {@code offset} after {@code backoff}. */
     record Retry(long offset, Duration backoff) {
     }
@@ -53,6 +70,7 @@ final class BatchProcessor {
     private final RetryPolicy retry;
     private final ConsumerMetrics metrics;
     private final FailedAttempts attempts = new FailedAttempts();
+    private volatile WaitBounds waitBounds = WaitBounds.DEFAULT;
 
     BatchProcessor(String group, RecordDecoder decoder, Database db, EventHandler handler, DeadLetters deadLetters,
                    RetryPolicy retry, ConsumerMetrics metrics) {
@@ -64,6 +82,10 @@ final class BatchProcessor {
         this.deadLetters = deadLetters;
         this.retry = retry;
         this.metrics = metrics;
+    }
+
+    void waitBounds(WaitBounds bounds) {
+        this.waitBounds = bounds;
     }
 
     /** The partitions were revoked or lost: their stuck records are someone else's now. */
@@ -141,6 +163,7 @@ final class BatchProcessor {
         List<Step> byKey = BatchOrder.sort(steps, step -> step.record.key(), step -> handler.lockKey(step.event));
         try {
             db.inTransaction(tx -> {
+                boundWaits(tx);
                 for (Step step : byKey) {
                     apply(tx, step, tally);
                 }
@@ -167,6 +190,7 @@ final class BatchProcessor {
         Tally tally = new Tally();
         try {
             db.inTransaction(tx -> {
+                boundWaits(tx);
                 apply(tx, step, tally);
                 return null;
             });
@@ -185,6 +209,15 @@ final class BatchProcessor {
             lane.stopped = retryLater(step.record, e, kind, attempt);
             lane.failure = e;
             return Failures.databaseUnreachable(e) ? Outcome.DATABASE_DOWN : Outcome.RETRY_LATER;
+        }
+    }
+
+    /** For this transaction only (SET LOCAL): what a handler sets itself, e.g. a shorter lock timeout, wins after this. */
+    private void boundWaits(Connection tx) throws java.sql.SQLException {
+        WaitBounds bounds = waitBounds;
+        try (java.sql.Statement s = tx.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '" + bounds.lock().toMillis() + "ms'; SET LOCAL statement_timeout = '"
+                    + bounds.statement().toMillis() + "ms'");
         }
     }
 

@@ -83,6 +83,15 @@ public final class IdempotentConsumer implements AutoCloseable {
         return this;
     }
 
+    /** Bounds on every DB wait of this loop's transactions ({@link BatchProcessor.WaitBounds#DEFAULT} unless set); before {@link #start()}. */
+    synchronized IdempotentConsumer waitBounds(Duration lock, Duration statement) {
+        if (thread != null) {
+            throw new IllegalStateException(group + " consumer already started");
+        }
+        processor.waitBounds(new BatchProcessor.WaitBounds(lock, statement));
+        return this;
+    }
+
     public synchronized void start() {
         if (thread != null) {
             throw new IllegalStateException(group + " consumer already started");

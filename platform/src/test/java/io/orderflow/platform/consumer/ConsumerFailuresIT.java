@@ -131,6 +131,50 @@ class ConsumerFailuresIT {
     }
 
     @Test
+    void aHandlerWaitingOnALockThatIsNotLetGoIsCutOffAndRetriedWhileTheLoopKeepsPolling() throws Exception {
+        Database db = harness.database(TestDatabase.kinds().get(0));
+        String group = "it-lock-bound-" + java.util.UUID.randomUUID();
+        String key = orderId("held");
+        AtomicInteger attempts = new AtomicInteger();
+        EventHandler effect = recordEffect();
+        // A handler that sets no timeout of its own: only the loop's bound on DB waits can cut it off
+        harness.createDeadLetterTopic(group);
+        IdempotentConsumer consumer = new IdempotentConsumer(group, harness.consumerProps(group, Map.of()),
+                List.of(Topics.PAYMENTS_EVENTS), harness.serde.deserializer(), db, counting(key, attempts, (event, tx) -> {
+                    if (event.key().equals(key)) {
+                        try (Statement s = tx.createStatement()) {
+                            s.executeUpdate("UPDATE hot SET n = n + 1 WHERE id = 1");
+                        }
+                    }
+                    effect.handle(event, tx);
+                }), new DeadLetters(group, harness.dltProducer(group)), RETRY)
+                .waitBounds(Duration.ofMillis(500), Duration.ofSeconds(5));
+        harness.closeAfterTest(consumer).start();
+
+        // Given a session holds the row the handler must update, and does not let go (idle in its transaction)
+        try (Connection blocker = db.dataSource().getConnection()) {
+            try (PreparedStatement lock = blocker.prepareStatement("SELECT n FROM hot WHERE id = 1 FOR UPDATE");
+                 ResultSet rs = lock.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+            }
+            harness.send(key, harness.wire(payment(key)));
+
+            // Then the wait is cut off and retried as transient, again and again, and the loop stays in its group
+            await("the lock wait cut off and retried").atMost(Duration.ofSeconds(30))
+                    .until(() -> attempts.get() >= 3 && consumer.transientRetryCount() >= 2);
+            assertThat(consumer.ready()).as("the loop keeps polling while the record waits").isTrue();
+            assertThat(consumer.restartCount()).isZero();
+            assertThat(harness.deadLetteredNow(group, key)).isEmpty();
+            assertThat(effects(db, key)).isZero();
+            blocker.rollback();
+        }
+
+        // And once the lock is let go it is applied, once
+        await(key + " applied").atMost(Duration.ofSeconds(30)).until(() -> effects(db, key) == 1);
+        assertThat(harness.deadLetteredNow(group, key)).isEmpty();
+    }
+
+    @Test
     void anUnreachableRegistryIsRetriedWithoutLimitAndTheRecordAppliedOnceItIsBack() throws Exception {
         Database db = harness.database(TestDatabase.kinds().get(0));
         String group = "it-registry-" + java.util.UUID.randomUUID();
