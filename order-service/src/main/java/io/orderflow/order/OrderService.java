@@ -11,6 +11,7 @@ import io.orderflow.platform.kafka.TopicAdmin;
 import io.orderflow.platform.lifecycle.ServiceRunner;
 import io.orderflow.platform.runtime.RuntimeService;
 import io.orderflow.platform.runtime.ServiceRuntime;
+import io.orderflow.platform.streams.BoundedRocksDb;
 import io.orderflow.platform.streams.StreamsApp;
 import io.orderflow.schemas.Topics;
 import java.time.Duration;
@@ -65,6 +66,9 @@ public final class OrderService extends RuntimeService {
                 LongAdder::sum);
         Properties streamsConfig = StreamsApp.defaults(SAGA_APPLICATION_ID, config.common().kafkaBootstrapServers(),
                 config.streamsStateDir(), config.common().topicReplicationFactor());
+        streamsConfig.put(BoundedRocksDb.MEMORY_BYTES_CONFIG, config.sagaRocksDbMemoryMb() * 1024 * 1024);
+        runtime.metrics().gauge("orderflow.saga.rocksdb.bytes", "Off-heap bytes the saga's RocksDB stores hold in "
+                + "their shared budget (SAGA_ROCKSDB_MEMORY_MB)", BoundedRocksDb.class, c -> BoundedRocksDb.usedBytes());
         saga = new StreamsApp(builder.build(), streamsConfig, config.sagaRebalanceGrace());
         saga.bindMetrics(runtime.metrics().registry());
         runtime.metrics().watchGroup(SAGA_APPLICATION_ID);

@@ -3,6 +3,7 @@ package io.orderflow.order;
 import io.orderflow.order.saga.SagaSettings;
 import io.orderflow.platform.config.Env;
 import io.orderflow.platform.config.ServiceConfig;
+import io.orderflow.platform.streams.BoundedRocksDb;
 import io.orderflow.platform.streams.StreamsApp;
 import java.time.Duration;
 
@@ -18,10 +19,13 @@ import java.time.Duration;
  *        not been RUNNING for longer than this
  * @param sagaMaxBacklogWait {@code SAGA_MAX_BACKLOG_WAIT} (default 10 min): the step and compensation deadlines
  *        are extended while their step is alive and behind a backlog, but never past this from when the wait began
+ * @param sagaRocksDbMemoryMb {@code SAGA_ROCKSDB_MEMORY_MB} (default 64): off-heap memory for all the saga's RocksDB
+ *        stores together (block cache and memtables, {@code BoundedRocksDb}); without a bound each store instance
+ *        takes about 100 MB
  */
 public record OrderServiceConfig(ServiceConfig common, Duration sagaStepDeadline, Duration sagaCompensationDeadline,
                                  long paymentLimitCents, Duration sagaRetention, Duration sagaRebalanceGrace,
-                                 Duration sagaMaxBacklogWait) {
+                                 Duration sagaMaxBacklogWait, long sagaRocksDbMemoryMb) {
 
     public static final String SERVICE_NAME = "order-service";
     /** Its own database (and role) on a shared PostgreSQL server. */
@@ -36,7 +40,8 @@ public record OrderServiceConfig(ServiceConfig common, Duration sagaStepDeadline
                 env.longValue("PAYMENT_LIMIT_CENTS", 10_000_000L),
                 env.duration("SAGA_RETENTION", SagaSettings.DEFAULT_RETENTION),
                 env.duration("SAGA_REBALANCE_GRACE", StreamsApp.DEFAULT_REBALANCE_GRACE),
-                env.duration("SAGA_MAX_BACKLOG_WAIT", SagaSettings.DEFAULT_MAX_BACKLOG_WAIT));
+                env.duration("SAGA_MAX_BACKLOG_WAIT", SagaSettings.DEFAULT_MAX_BACKLOG_WAIT),
+                env.longValue("SAGA_ROCKSDB_MEMORY_MB", BoundedRocksDb.DEFAULT_MEMORY_BYTES / (1024 * 1024)));
     }
 
     /** Where Kafka Streams keeps the saga's state store (RocksDB), under DATA_DIR. */

@@ -8,6 +8,7 @@ import io.orderflow.events.ReleaseCoupon;
 import io.orderflow.events.ReversePoints;
 import io.orderflow.platform.avro.AvroSerde;
 import io.orderflow.platform.avro.InMemorySchemaRegistryClient;
+import io.orderflow.platform.streams.BoundedRocksDb;
 import io.orderflow.platform.streams.StreamsApp;
 import io.orderflow.saga.SagaState;
 import io.orderflow.schemas.Topic;
@@ -86,6 +87,7 @@ final class SagaHarness implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.putAll(StreamsApp.deadLettering(APPLICATION_ID));
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
         driver = new TopologyTestDriver(SagaTopology.topology(serde, settings), props, T0);
         payments = input(serde, Topics.PAYMENTS_EVENTS);
         coupon = input(serde, Topics.COUPON_EVENTS);

@@ -67,6 +67,8 @@ public final class StreamsApp implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 2_000);
         p.put(StreamsConfig.topicPrefix("min.insync.replicas"), String.valueOf(Math.max(1, Math.min(2, replicationFactor - 1))));
+        // Every RocksDB store of the process under one off-heap budget, not ~100 MB per store instance.
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
         p.putAll(deadLettering(applicationId));
         return p;
     }
