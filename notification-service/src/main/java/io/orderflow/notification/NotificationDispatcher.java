@@ -117,18 +117,15 @@ final class NotificationDispatcher implements AutoCloseable {
         String claim = UUID.randomUUID().toString();
         List<PendingNotifications.Claimed> batch = db.inTransaction(tx ->
                 pending.claim(tx, claim, settings.batchSize(), Instant.now(), settings.lease()));
-        int settled = 0;
         try {
             for (PendingNotifications.Claimed row : batch) {
                 if (!running) {
                     break;
                 }
                 send(claim, row);
-                settled++;
             }
         } finally {
-            // Every row marked sent or failed has let go of the claim already: no transaction to release nothing.
-            if (settled < batch.size()) {
+            if (!batch.isEmpty()) {
                 db.inTransaction(tx -> {
                     pending.release(tx, claim);
                     return null;

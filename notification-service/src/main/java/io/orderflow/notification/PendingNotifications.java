@@ -32,22 +32,25 @@ final class PendingNotifications {
      * row another dispatcher claimed meanwhile is skipped (PostgreSQL re-checks it after the row lock).
      */
     List<Claimed> claim(Connection tx, String claim, int limit, Instant now, Duration lease) throws SQLException {
-        // One statement: the claimed rows come back with the UPDATE (a SELECT by claimed_by, which has no index,
-        // read every PENDING row again per batch).
         try (PreparedStatement ps = tx.prepareStatement("UPDATE notifications SET claimed_by = ?, next_attempt_at = ? "
                 + "WHERE " + DUE + " AND id IN (SELECT id FROM notifications WHERE " + DUE
-                + " ORDER BY id FETCH FIRST " + limit + " ROWS ONLY) RETURNING id, " + NotificationLog.columns()
-                + ", attempts")) {
+                + " ORDER BY id FETCH FIRST " + limit + " ROWS ONLY)")) {
             ps.setString(1, claim);
             ps.setObject(2, utc(now.plus(lease)));
             ps.setObject(3, utc(now));
             ps.setObject(4, utc(now));
+            if (ps.executeUpdate() == 0) {
+                return List.of();
+            }
+        }
+        try (PreparedStatement ps = tx.prepareStatement("SELECT id, " + NotificationLog.columns() + ", attempts "
+                + "FROM notifications WHERE claimed_by = ? AND status = 'PENDING' ORDER BY id")) {
+            ps.setString(1, claim);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Claimed> claimed = new ArrayList<>();
                 while (rs.next()) {
                     claimed.add(new Claimed(rs.getLong(1), NotificationLog.read(rs, 2), rs.getInt(8)));
                 }
-                claimed.sort(java.util.Comparator.comparingLong(Claimed::id)); // oldest first, as before
                 return claimed;
             }
         }
