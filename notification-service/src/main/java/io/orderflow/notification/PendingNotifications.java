@@ -30,11 +30,14 @@ final class PendingNotifications {
      * Claims up to {@code limit} due notifications, oldest first, for {@code lease}, under {@code claim}
      * (a token unique to this call) and returns them. The outer WHERE repeats the due condition so a
      * row another dispatcher claimed meanwhile is skipped (PostgreSQL re-checks it after the row lock).
+     * {@code = ANY(ARRAY(...))}, not {@code IN (...)}: the ids are picked once (an InitPlan); with {@code IN}, stale
+     * statistics during a backlog made PostgreSQL run the subquery once per PENDING row (a nested-loop semi join:
+     * 373 ms and 593,000 buffer reads for 3,000 PENDING rows, against 4 ms).
      */
     List<Claimed> claim(Connection tx, String claim, int limit, Instant now, Duration lease) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("UPDATE notifications SET claimed_by = ?, next_attempt_at = ? "
-                + "WHERE " + DUE + " AND id IN (SELECT id FROM notifications WHERE " + DUE
-                + " ORDER BY id FETCH FIRST " + limit + " ROWS ONLY)")) {
+                + "WHERE " + DUE + " AND id = ANY(ARRAY(SELECT id FROM notifications WHERE " + DUE
+                + " ORDER BY id FETCH FIRST " + limit + " ROWS ONLY))")) {
             ps.setString(1, claim);
             ps.setObject(2, utc(now.plus(lease)));
             ps.setObject(3, utc(now));

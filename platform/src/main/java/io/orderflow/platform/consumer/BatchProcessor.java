@@ -164,8 +164,15 @@ final class BatchProcessor {
         try {
             db.inTransaction(tx -> {
                 boundWaits(tx);
+                // The whole batch's inbox rows in one statement; then only the events not applied before.
+                List<ConsumedEvent> events = new ArrayList<>(byKey.size());
                 for (Step step : byKey) {
-                    apply(tx, step, tally);
+                    events.add(step.event);
+                }
+                java.util.Set<String> fresh = inbox.recordAll(tx, events);
+                for (Step step : byKey) {
+                    // remove: an eventId twice in the batch applies once, at its first record.
+                    apply(tx, step, tally, fresh.remove(step.event.eventId()));
                 }
                 return null;
             });
@@ -191,7 +198,7 @@ final class BatchProcessor {
         try {
             db.inTransaction(tx -> {
                 boundWaits(tx);
-                apply(tx, step, tally);
+                apply(tx, step, tally, inbox.record(tx, step.event));
                 return null;
             });
             tally.addTo(metrics);
@@ -221,12 +228,13 @@ final class BatchProcessor {
         }
     }
 
+    /** Applies {@code step} in {@code tx}, whose inbox row is already written ({@code fresh}) or was there before. */
     @SuppressWarnings("try") // the scope is used for its side effect: the handler's outbox writes continue the trace
-    private void apply(Connection tx, Step step, Tally tally) throws Exception {
+    private void apply(Connection tx, Step step, Tally tally, boolean fresh) throws Exception {
         ConsumedEvent event = step.event;
         MDC.put("orderId", event.key());
         try (TraceContext.Scope ignored = TraceContext.fromHeaders(step.record.headers()).open()) {
-            if (!inbox.record(tx, event)) {
+            if (!fresh) {
                 tally.duplicates++;
                 log.debug("{}: {} {} already applied; skipped", group, event.value().getSchema().getName(), event.eventId());
                 return;
