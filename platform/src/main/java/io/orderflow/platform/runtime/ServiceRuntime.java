@@ -138,6 +138,23 @@ public final class ServiceRuntime implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The per-loop shares of a subscription's cap of {@code cap} records/s (0: no cap) over {@code loops} loops:
+     * they add up to the cap exactly (40 over 3 loops: 14, 13, 13; rounding each up would allow 42). A cap
+     * smaller than the loop count runs fewer loops, since a share of 0 would mean "no cap".
+     */
+    static int[] capShares(int cap, int loops) {
+        if (cap <= 0) {
+            return new int[loops];
+        }
+        int n = Math.min(loops, cap);
+        int[] shares = new int[n];
+        for (int i = 0; i < n; i++) {
+            shares[i] = cap / n + (i < cap % n ? 1 : 0);
+        }
+        return shares;
+    }
+
     public synchronized void start() throws Exception {
         TopicAdmin.ensureTopics(config.kafkaBootstrapServers(), config.topicPartitions(),
                 config.topicReplicationFactor(), List.of(config.consumerGroup()));
@@ -145,11 +162,9 @@ public final class ServiceRuntime implements AutoCloseable {
         int n = 0;
         for (PendingConsumer pending : pendingConsumers) {
             // Several members of the group in this process: each applies its own partitions' records in order.
-            int loops = Math.max(1, config.consumerThreads());
-            // A cap is the subscription's: each loop takes its share (rounded up).
-            int loopCap = config.consumerMaxRecordsPerSecond() > 0
-                    ? (config.consumerMaxRecordsPerSecond() + loops - 1) / loops : 0;
-            for (int t = 0; t < loops; t++) {
+            // A cap is the subscription's: the loops' shares add up to it.
+            int[] loopCaps = capShares(config.consumerMaxRecordsPerSecond(), Math.max(1, config.consumerThreads()));
+            for (int loopCap : loopCaps) {
                 var props = KafkaClients.consumer(config.kafkaBootstrapServers(), config.consumerGroup(),
                         config.serviceName() + "-consumer-" + n++);
                 if (loopCap > 0) {
