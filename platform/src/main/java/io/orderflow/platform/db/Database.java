@@ -88,10 +88,7 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(SqlWork<T> work) throws Exception {
-        List<Runnable> outer = AFTER_COMMIT.get();
-        List<Runnable> afterCommit = new ArrayList<>();
-        AFTER_COMMIT.set(afterCommit);
-        try (Connection connection = dataSource.getConnection()) {
+        return committing(connection -> {
             T result;
             try {
                 result = work.run(connection);
@@ -100,15 +97,8 @@ public final class Database implements AutoCloseable {
                 rollbackQuietly(connection, e);
                 throw e;
             }
-            afterCommit.forEach(Runnable::run);
             return result;
-        } finally {
-            if (outer == null) {
-                AFTER_COMMIT.remove();
-            } else {
-                AFTER_COMMIT.set(outer);
-            }
-        }
+        });
     }
 
     /**
@@ -118,10 +108,7 @@ public final class Database implements AutoCloseable {
      * Each further statement of {@code work} would be a transaction of its own: use it for one statement only.
      */
     public <T> T inOneStatement(SqlWork<T> work) throws Exception {
-        List<Runnable> outer = AFTER_COMMIT.get();
-        List<Runnable> afterCommit = new ArrayList<>();
-        AFTER_COMMIT.set(afterCommit);
-        try (Connection connection = dataSource.getConnection()) {
+        return committing(connection -> {
             connection.setAutoCommit(true);
             T result;
             try {
@@ -136,6 +123,20 @@ public final class Database implements AutoCloseable {
                 throw e;
             }
             connection.setAutoCommit(false);
+            return result;
+        });
+    }
+
+    /**
+     * Runs {@code commitOn} on a pooled connection; it commits (or throws). The {@link #afterCommit} actions it
+     * registered run once it returned, the caller's own (an enclosing call's) are kept apart and restored after.
+     */
+    private <T> T committing(SqlWork<T> commitOn) throws Exception {
+        List<Runnable> outer = AFTER_COMMIT.get();
+        List<Runnable> afterCommit = new ArrayList<>();
+        AFTER_COMMIT.set(afterCommit);
+        try (Connection connection = dataSource.getConnection()) {
+            T result = commitOn.run(connection);
             afterCommit.forEach(Runnable::run);
             return result;
         } finally {
