@@ -76,28 +76,33 @@ final class PointsHandler implements EventHandler {
         if (requested < 0 || p.getAmountCents() < 0) {
             throw new PoisonEventException("Order " + orderId + ": negative pointsRedeemed or amountCents");
         }
+        // Three round trips: lock, check, and one write with the ledger rows and the answer (PointsLedger.applyOrder).
         long balance = ledger.lockAccount(tx, customerId);
-        if (reversedOrders.contains(tx, orderId)) {
+        PointsLedger.OrderSeen seen = ledger.seen(tx, orderId);
+        if (seen.reversed()) {
             reject(tx, p, balance, PointsRejectionReason.ORDER_CANCELLED,
                     "order " + orderId + " was cancelled before its points were applied");
             return;
         }
-        if (!ledger.forOrder(tx, orderId).isEmpty()) {
+        if (seen.applied()) {
             log.info("Order {}: points already applied; nothing to do", orderId);
             return;
         }
-        Instant now = Instant.now();
-        if (!ledger.post(tx, new LedgerEntry(customerId, orderId, -requested, LedgerEntry.Kind.REDEEM, null, now))) {
+        if (balance < requested) {
             reject(tx, p, balance, PointsRejectionReason.INSUFFICIENT_BALANCE,
                     "customer " + customerId + " has " + balance + " points, order " + orderId + " needs " + requested);
             return;
         }
         long earned = p.getAmountCents() / centsPerPoint;
-        ledger.post(tx, new LedgerEntry(customerId, orderId, earned, LedgerEntry.Kind.EARN, null, now));
-        long balanceAfter = ledger.balance(tx, customerId);
+        long balanceAfter = balance - requested + earned;
+        Outbox.Row answer = outbox.row(Topics.POINTS_EVENTS, orderId,
+                PointsEvents.applied(orderId, customerId, requested, earned, balanceAfter));
+        if (!ledger.applyOrder(tx, customerId, orderId, requested, earned, Instant.now(), answer)) {
+            throw new IllegalStateException("Order " + orderId + ": balance of " + customerId + " changed under its lock");
+        }
+        outbox.written();
         log.debug("Order {}: customer {} redeemed {} and earned {} points; balance {}", orderId, customerId, requested,
                 earned, balanceAfter);
-        outbox.add(tx, Topics.POINTS_EVENTS, orderId, PointsEvents.applied(orderId, customerId, requested, earned, balanceAfter));
     }
 
     void reverse(Connection tx, ReversePoints c) throws SQLException {

@@ -2,22 +2,15 @@ package io.orderflow.points;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-/** The semantic lock: orders whose points step the saga cancelled, refused if their payment comes later. */
+/**
+ * The semantic lock: orders whose points step the saga cancelled, refused if their payment comes later
+ * ({@link PointsLedger#seen} reads it with the order's ledger rows, in one round trip).
+ */
 final class ReversedOrders {
-
-    boolean contains(Connection tx, String orderId) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT 1 FROM reversed_orders WHERE order_id = ?")) {
-            ps.setString(1, orderId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
 
     /** Idempotent. */
     void add(Connection tx, String orderId, String customerId, Instant at) throws SQLException {

@@ -17,6 +17,7 @@ import io.orderflow.platform.outbox.Outbox;
 import io.orderflow.schemas.Topics;
 import io.orderflow.platform.testing.Concurrently;
 import io.orderflow.platform.testing.OutboxRows;
+import io.orderflow.platform.testing.RoundTrips;
 import io.orderflow.platform.testing.TestDatabases;
 import io.orderflow.platform.testing.TestDatabases.TestDb;
 import java.time.Instant;
@@ -86,6 +87,36 @@ class PointsHandlerTest {
         assertThat(entries(t.db(), order)).extracting(LedgerEntry::kind, LedgerEntry::delta)
                 .containsExactly(tuple(LedgerEntry.Kind.REDEEM, -200L),
                         tuple(LedgerEntry.Kind.EARN, 29L));
+    }
+
+    /**
+     * A payment costs three round trips whatever its outcome: lock the account (creating it), check the order
+     * (reversed? applied?), and one write (the balance, both ledger rows and the answer; or the answer alone).
+     * The points step runs once per order, so each statement more is one more per order for the whole flow.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aPaymentTakesThreeRoundTripsWhateverItsOutcome(TestDb t) throws Exception {
+        String customer = customerWith(t.db(), 100);
+        RoundTrips trips = new RoundTrips();
+
+        apply(t.db(), payment(id("order"), customer, 40, 2000), trips);
+        assertThat(trips.count()).as("applied").isEqualTo(3);
+
+        trips.reset();
+        apply(t.db(), payment(id("order"), id("cust"), 0, 500), trips);
+        assertThat(trips.count()).as("applied, new customer").isEqualTo(3);
+
+        trips.reset();
+        apply(t.db(), payment(id("order"), customer, 1_000, 2000), trips);
+        assertThat(trips.count()).as("rejected: not enough points").isEqualTo(3);
+
+        String order = id("order");
+        apply(t.db(), payment(order, customer, 0, 100));
+        trips.reset();
+        apply(t.db(), payment(order, customer, 0, 100), trips);
+        assertThat(trips.count()).as("applied before: nothing to do").isEqualTo(2);
+        assertThat(balance(t.db(), customer)).isEqualTo(100 - 40 + 20 + 1);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -203,12 +234,16 @@ class PointsHandlerTest {
     }
 
     private void apply(Database db, SpecificRecord event) throws Exception {
+        apply(db, event, new RoundTrips());
+    }
+
+    private void apply(Database db, SpecificRecord event, RoundTrips trips) throws Exception {
         lastUsed = db;
         String orderId = String.valueOf(event.get(event.getSchema().getField("orderId").pos()));
         String eventId = String.valueOf(event.get(event.getSchema().getField("eventId").pos()));
         var topic = event instanceof ReversePoints ? Topics.POINTS_COMMANDS : Topics.PAYMENTS_EVENTS;
         db.inTransaction(tx -> {
-            handler.handle(new ConsumedEvent(topic.name(), 0, 0, orderId, eventId, event), tx);
+            handler.handle(new ConsumedEvent(topic.name(), 0, 0, orderId, eventId, event), trips.wrap(tx));
             return null;
         });
     }
