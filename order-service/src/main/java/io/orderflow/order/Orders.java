@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -102,22 +101,27 @@ public final class Orders {
         if (change.getStatus() == change.getPreviousStatus()) {
             return change.getStatus() == OrderStatus.FAILED && updateStepsOfFailed(tx, change, steps);
         }
-        int updated;
-        try (PreparedStatement ps = tx.prepareStatement("UPDATE orders SET status = ?, reason = ?, steps_json = ?, "
-                + "updated_at = ? WHERE order_id = ? AND status NOT IN ('COMPLETED', 'CANCELLED', 'FAILED')")) {
+        // One round trip: the history row selects from the update, so it is written only when the status changed.
+        try (PreparedStatement ps = tx.prepareStatement(APPLY_STATUS)) {
             ps.setString(1, change.getStatus().name());
             ps.setString(2, change.getReason());
             ps.setString(3, Json.MAPPER.writeValueAsString(steps));
             ps.setTimestamp(4, Timestamp.from(change.getOccurredAt()));
             ps.setString(5, change.getOrderId());
-            updated = ps.executeUpdate();
+            ps.setString(6, change.getEventId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == 1;
+            }
         }
-        if (updated == 1) {
-            addHistory(tx, change.getOrderId(), change.getStatus().name(), change.getReason(), change.getEventId(),
-                    change.getOccurredAt());
-        }
-        return updated == 1;
     }
+
+    private static final String APPLY_STATUS = "WITH changed AS (UPDATE orders SET status = ?, reason = ?, steps_json = ?, "
+            + "updated_at = ? WHERE order_id = ? AND status NOT IN ('COMPLETED', 'CANCELLED', 'FAILED') "
+            + "RETURNING order_id, status, reason, updated_at), "
+            + "history AS (INSERT INTO order_status_history (order_id, status, reason, event_id, occurred_at) "
+            + "SELECT order_id, status, reason, ?, updated_at FROM changed) "
+            + "SELECT count(*) FROM changed";
 
     private static boolean updateStepsOfFailed(Connection tx, OrderStatusChanged change, List<OrderRecord.Step> steps)
             throws Exception {
@@ -177,18 +181,5 @@ public final class Orders {
             }
         }
         return history;
-    }
-
-    private static void addHistory(Connection tx, String orderId, String status, String reason, String eventId,
-                                   Instant at) throws Exception {
-        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO order_status_history (order_id, status, reason, "
-                + "event_id, occurred_at) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, orderId);
-            ps.setString(2, status);
-            ps.setString(3, reason);
-            ps.setString(4, eventId);
-            ps.setTimestamp(5, Timestamp.from(at));
-            ps.executeUpdate();
-        }
     }
 }

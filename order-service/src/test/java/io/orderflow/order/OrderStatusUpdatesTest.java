@@ -1,6 +1,7 @@
 package io.orderflow.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.orderflow.events.OrderStatus;
@@ -15,6 +16,7 @@ import io.orderflow.platform.avro.AvroSerde;
 import io.orderflow.platform.avro.InMemorySchemaRegistryClient;
 import io.orderflow.platform.consumer.ConsumedEvent;
 import io.orderflow.platform.outbox.Outbox;
+import io.orderflow.platform.testing.RoundTrips;
 import io.orderflow.platform.testing.TestDatabases;
 import io.orderflow.platform.testing.TestDatabases.TestDb;
 import java.time.Duration;
@@ -125,6 +127,34 @@ class OrderStatusUpdatesTest {
         assertThat(stored.status()).isEqualTo("FAILED");
         assertThat(stored.steps()).extracting(OrderRecord.Step::state).containsExactly("COMPENSATED", "FAILED");
         assertThat(stored.history()).extracting(OrderRecord.StatusChange::status).containsExactly("PENDING", "FAILED");
+    }
+
+    /** Every order gets at least one status change: the update and its history row are one round trip. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aStatusChangeIsOneRoundTripWithItsHistoryRow(TestDb t) throws Exception {
+        OrderEventHandler handler = handler(new OrderWaiters());
+        String orderId = placeOrder(t);
+        RoundTrips trips = new RoundTrips();
+
+        t.db().inTransaction(tx -> {
+            handler.handle(event(orderId, status(orderId, OrderStatus.PENDING, OrderStatus.CANCELLED, List.of())),
+                    trips.wrap(tx));
+            return null;
+        });
+        assertThat(trips.count()).as("round trips of a status change").isEqualTo(1);
+        trips.reset();
+        t.db().inTransaction(tx -> {
+            handler.handle(event(orderId, status(orderId, OrderStatus.PENDING, OrderStatus.COMPLETED, List.of())),
+                    trips.wrap(tx));
+            return null;
+        });
+        assertThat(trips.count()).as("round trips of a change refused (the order is final)").isEqualTo(1);
+
+        OrderRecord stored = t.db().read(c -> Orders.find(c, orderId)).orElseThrow();
+        assertThat(stored.status()).isEqualTo("CANCELLED");
+        assertThat(stored.history()).extracting(OrderRecord.StatusChange::status, OrderRecord.StatusChange::reason)
+                .containsExactly(tuple("PENDING", null), tuple("CANCELLED", "POINTS_REJECTED: test"));
     }
 
     @ParameterizedTest(name = "{0}")
