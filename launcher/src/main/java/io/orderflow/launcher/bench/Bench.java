@@ -177,9 +177,10 @@ public final class Bench {
             FlowProbe.Counts counts = probe.awaitFinal(prefix, sent.accepted(), plan.drainSeconds(), 60);
             report.fixed(rate, sent, counts, memory.phasePeak(), memory.cpu().minus(cpu0));
             say("rate " + rate, String.format("accepted %.0f/s (%d failed); latency ms p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f "
-                            + "max %.1f; then %d of %d sagas final", sent.acceptedPerSecond(), sent.failed(), sent.ms(50),
-                    sent.ms(90), sent.ms(99), sent.ms(99.9), sent.latencyMicros().getMaxValue() / 1000.0, counts.finished(),
-                    sent.accepted()));
+                            + "max %.1f; then %d of %d sagas final (%d COMPLETED, %d CANCELLED, %d FAILED)",
+                    sent.acceptedPerSecond(), sent.failed(), sent.ms(50), sent.ms(90), sent.ms(99), sent.ms(99.9),
+                    sent.latencyMicros().getMaxValue() / 1000.0, counts.finished(), sent.accepted(), counts.completed(),
+                    counts.cancelled(), counts.failed()));
         }
     }
 

@@ -147,15 +147,16 @@ final class BenchReport {
         s.append("\n## Phases\n\n| phase | sending | result | peak memory | stack CPU |\n| --- | --- | --- | --- | --- |\n")
                 .append(details);
         s.append("\n## Fixed rates (open loop, ").append(Bench.CONNECTIONS).append(" connections)\n\n");
-        s.append("| offered req/s | accepted/s | failed | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | sagas final after | peak memory "
-                + "| stack CPU |\n");
-        s.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        s.append("| offered req/s | accepted/s | failed | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | sagas final after "
+                + "| of them COMPLETED / CANCELLED / FAILED | peak memory | stack CPU |\n");
+        s.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Fixed f : fixed) {
             OpenLoop.Result r = f.sent();
-            s.append(String.format(Locale.ROOT, "| %,d | %.0f | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %,d of %,d | %s | %s |%n",
+            s.append(String.format(Locale.ROOT, "| %,d | %.0f | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %,d of %,d "
+                            + "| %,d / %,d / %,d | %s | %s |%n",
                     f.rate(), r.acceptedPerSecond(), r.failed(), r.ms(50), r.ms(90), r.ms(99), r.ms(99.9),
-                    r.latencyMicros().getMaxValue() / 1000.0, f.counts().finished(), r.accepted(), memory(f.memory()),
-                    cpu(f.cpu(), r.accepted())));
+                    r.latencyMicros().getMaxValue() / 1000.0, f.counts().finished(), r.accepted(), f.counts().completed(),
+                    f.counts().cancelled(), f.counts().failed(), memory(f.memory()), cpu(f.cpu(), r.accepted())));
         }
         s.append("\nStack CPU: user + system seconds of the all-in-one JVM and the PostgreSQL processes during the phase "
                 + "(sending and draining), per accepted order. On a shared machine it compares runs where rates cannot.\n");

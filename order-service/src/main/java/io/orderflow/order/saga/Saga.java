@@ -384,7 +384,8 @@ public final class Saga {
                     orderId(), name);
             requestCompensation(step);
         } else if (status == null) {
-            log.warn("Order {}: {} succeeded before PaymentCompleted; kept until the payment arrives", orderId(), name);
+            // Normal under load: the participants read payments.events ahead of the saga. DEBUG, as the happy path.
+            log.debug("Order {}: {} succeeded before PaymentCompleted; kept until the payment arrives", orderId(), name);
             startEarlyDeadline();
         } else if (status == OrderStatus.PENDING) {
             log.debug("Order {}: {} succeeded", orderId(), name);
@@ -421,7 +422,7 @@ public final class Saga {
         // PENDING, or being (or already) undone because it was still PENDING when compensation began.
         set(step, StepState.REJECTED, detail);
         if (status == null) {
-            log.warn("Order {}: {} rejected before PaymentCompleted; kept until the payment arrives", orderId(), name);
+            log.info("Order {}: {} rejected before PaymentCompleted; kept until the payment arrives", orderId(), name);
             startEarlyDeadline();
         } else if (status == OrderStatus.PENDING) {
             compensate(rejectionReason(step));
