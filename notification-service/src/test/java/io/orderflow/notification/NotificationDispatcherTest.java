@@ -11,6 +11,7 @@ import io.orderflow.platform.testing.TestDatabases;
 import io.orderflow.platform.testing.TestDatabases.TestDb;
 import io.orderflow.schemas.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -137,6 +138,36 @@ class NotificationDispatcherTest {
             assertThat(sends.get(key)).as("sends of %s", key).isEqualTo(1);
             assertThat(storedByKey(t.db(), key).status()).isEqualTo("SENT");
         });
+    }
+
+    /**
+     * A dispatcher whose lease ended while it sent (another one claimed its rows meanwhile) neither marks nor gives
+     * back those rows at the end of its batch: they stay with the new claim, which sends them (with the same keys).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aBatchWhoseClaimWasTakenOverLeavesTheRowsToTheNewClaim(TestDb t) throws Exception {
+        drain(dispatcher(t.db(), (key, n) -> sends.merge(key, 1, Integer::sum)));
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            keys.add(record(t.db(), NotificationHandlerTest.id("order")));
+        }
+        String takenOverBy = "other-dispatcher";
+        NotificationDispatcher late = dispatcher(t.db(), (key, n) -> {
+            if (key.equals(keys.get(0))) {
+                makeDue(t.db()); // the lease ended: another dispatcher claims the rows
+                int claimed = t.db().inOneStatement(tx -> new PendingNotifications().claim(tx, takenOverBy, 100,
+                        Instant.now(), Duration.ofMinutes(1))).size();
+                assertThat(claimed).isGreaterThanOrEqualTo(3);
+            } else {
+                throw new InterruptedException("stopping"); // cut short: the end of the batch also gives back
+            }
+            sends.merge(key, 1, Integer::sum);
+        });
+
+        assertThatThrownBy(late::dispatchOnce).isInstanceOf(InterruptedException.class);
+
+        assertThat(keys).allSatisfy(key -> assertThat(claimOf(t.db(), key)).startsWith("PENDING " + takenOverBy + " "));
     }
 
     /**
