@@ -4,7 +4,10 @@ import io.orderflow.platform.crash.CrashPoints;
 import io.orderflow.platform.db.Database;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -15,9 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends the notifications the consumer committed (PENDING rows), on its own thread, after the commit:
  * a batch that rolls back and is replayed record by record leaves one row per event, and the row is
- * sent once. Per round it claims a few rows in one short transaction, then for each row calls the
- * sender outside any transaction and marks it SENT in another short one. At least once towards the
- * sender: a crash between a send and its mark sends again with the same idempotency key. A failed
+ * sent once. Per round it claims a few rows in one statement (its own short transaction), calls the
+ * sender for each outside any transaction, then marks the batch's sent rows SENT in one statement (and
+ * gives back what it did not send). At least once towards the sender: a crash between the sends and
+ * that mark sends the batch's unmarked rows again, with the same idempotency keys. A failed
  * send is retried with backoff without blocking the rows behind it. Woken after each commit that
  * recorded a notification, and polls otherwise (rows of a crashed instance, retries that came due).
  */
@@ -112,30 +116,53 @@ final class NotificationDispatcher implements AutoCloseable {
         }
     }
 
-    /** Claims and sends one batch; returns how many rows it claimed. */
+    /**
+     * Claims and sends one batch; returns how many rows it claimed. Two statements for a batch whose sends all
+     * succeed, each its own transaction: the claim, then the SENT marks of the whole batch (together with the
+     * release of what it did not send, when it stopped early). A failed send is marked at once (its retry time),
+     * as before. The marks also go out when half the lease has passed (a slow sender), so what was sent is not
+     * claimed and sent again by another dispatcher when the lease ends.
+     */
     int dispatchOnce() throws Exception {
         String claim = UUID.randomUUID().toString();
-        List<PendingNotifications.Claimed> batch = db.inTransaction(tx ->
-                pending.claim(tx, claim, settings.batchSize(), Instant.now(), settings.lease()));
+        Instant claimedAt = Instant.now();
+        List<PendingNotifications.Claimed> batch = db.inOneStatement(tx ->
+                pending.claim(tx, claim, settings.batchSize(), claimedAt, settings.lease()));
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        Instant markBy = claimedAt.plus(settings.lease().dividedBy(2));
+        List<PendingNotifications.Sent> unmarked = new ArrayList<>();
+        int attempted = 0;
         try {
             for (PendingNotifications.Claimed row : batch) {
                 if (!running) {
                     break;
                 }
-                send(claim, row);
+                attempted++;
+                if (send(claim, row)) {
+                    unmarked.add(new PendingNotifications.Sent(row.id(), Instant.now()));
+                    if (!Instant.now().isBefore(markBy)) {
+                        markSent(claim, batch, unmarked, false);
+                        unmarked.clear();
+                    }
+                }
             }
-        } finally {
-            if (!batch.isEmpty()) {
-                db.inTransaction(tx -> {
-                    pending.release(tx, claim);
-                    return null;
-                });
+        } catch (Exception | Error e) {
+            try {
+                markSent(claim, batch, unmarked, true);
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
             }
+            throw e;
         }
+        // Every row attempted: each is marked SENT (here), failed, or lost to another claim; nothing to give back.
+        markSent(claim, batch, unmarked, attempted < batch.size());
         return batch.size();
     }
 
-    private void send(String claim, PendingNotifications.Claimed row) throws Exception {
+    /** @return whether the sender took it (else it was marked failed, to be retried) */
+    private boolean send(String claim, PendingNotifications.Claimed row) throws Exception {
         Notification n = row.notification();
         try {
             sender.send(n.idempotencyKey(), n);
@@ -146,17 +173,39 @@ final class NotificationDispatcher implements AutoCloseable {
             Duration delay = retryDelay(row.attempts());
             log.warn("{}: sending {} notification of order {} failed (attempt {}); retrying in {}", name, n.kind(),
                     n.orderId(), row.attempts() + 1, delay, e);
-            db.inTransaction(tx -> {
+            db.inOneStatement(tx -> {
                 pending.markFailed(tx, row.id(), claim, Instant.now().plus(delay), e.toString());
                 return null;
             });
+            return false;
+        }
+        sent.incrementAndGet();
+        return true;
+    }
+
+    /**
+     * Marks the sent rows of the batch SENT in one statement (a transaction of its own), and with {@code release}
+     * gives back the rest of the claim in it too. A crash before it returns leaves every row sent since the last mark
+     * PENDING under the claim: sent again, with the same idempotency key, once the lease ends.
+     */
+    private void markSent(String claim, List<PendingNotifications.Claimed> batch,
+                          List<PendingNotifications.Sent> sentRows, boolean release) throws Exception {
+        if (sentRows.isEmpty() && !release) {
             return;
         }
-        boolean marked = db.inTransaction(tx -> pending.markSent(tx, row.id(), claim, Instant.now()));
-        sent.incrementAndGet();
-        if (!marked) {
-            log.warn("{}: {} notification of order {} sent after its claim ended; another dispatcher may send it "
-                    + "again with the same key {}", name, n.kind(), n.orderId(), n.idempotencyKey());
+        Set<Long> marked = db.inOneStatement(tx -> pending.markSent(tx, claim, sentRows, release));
+        if (marked.size() == sentRows.size()) {
+            return;
+        }
+        Set<Long> lost = new HashSet<>();
+        sentRows.forEach(s -> lost.add(s.id()));
+        lost.removeAll(marked);
+        for (PendingNotifications.Claimed row : batch) {
+            if (lost.contains(row.id())) {
+                Notification n = row.notification();
+                log.warn("{}: {} notification of order {} sent after its claim ended; another dispatcher may send it "
+                        + "again with the same key {}", name, n.kind(), n.orderId(), n.idempotencyKey());
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.orderflow.notification;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.orderflow.platform.consumer.ConsumedEvent;
@@ -10,6 +11,7 @@ import io.orderflow.platform.testing.TestDatabases;
 import io.orderflow.platform.testing.TestDatabases.TestDb;
 import io.orderflow.schemas.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -103,6 +105,96 @@ class NotificationDispatcherTest {
         }
     }
 
+    /**
+     * The sent rows of a batch are marked together after it; a dispatcher that stops in the middle (here its sender
+     * is interrupted) still marks what it sent and gives back the rest at once, not after the lease.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aBatchCutShortMarksWhatItSentAndGivesBackTheRest(TestDb t) throws Exception {
+        drain(dispatcher(t.db(), (key, n) -> sends.merge(key, 1, Integer::sum)));
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            keys.add(record(t.db(), NotificationHandlerTest.id("order")));
+        }
+        NotificationDispatcher interrupted = dispatcher(t.db(), (key, n) -> {
+            if (key.equals(keys.get(2))) {
+                throw new InterruptedException("stopping");
+            }
+            sends.merge(key, 1, Integer::sum);
+        });
+
+        assertThatThrownBy(interrupted::dispatchOnce).isInstanceOf(InterruptedException.class);
+
+        assertThat(keys.subList(0, 2)).allSatisfy(key -> {
+            assertThat(storedByKey(t.db(), key).status()).isEqualTo("SENT");
+            assertThat(storedByKey(t.db(), key).attempts()).isEqualTo(1);
+        });
+        assertThat(keys.subList(2, 4)).allSatisfy(key -> assertThat(claimOf(t.db(), key))
+                .as("given back: PENDING, unclaimed, due now").isEqualTo("PENDING null null"));
+
+        drain(dispatcher(t.db(), (key, n) -> sends.merge(key, 1, Integer::sum)));
+        assertThat(keys).allSatisfy(key -> {
+            assertThat(sends.get(key)).as("sends of %s", key).isEqualTo(1);
+            assertThat(storedByKey(t.db(), key).status()).isEqualTo("SENT");
+        });
+    }
+
+    /**
+     * A dispatcher whose lease ended while it sent (another one claimed its rows meanwhile) neither marks nor gives
+     * back those rows at the end of its batch: they stay with the new claim, which sends them (with the same keys).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aBatchWhoseClaimWasTakenOverLeavesTheRowsToTheNewClaim(TestDb t) throws Exception {
+        drain(dispatcher(t.db(), (key, n) -> sends.merge(key, 1, Integer::sum)));
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            keys.add(record(t.db(), NotificationHandlerTest.id("order")));
+        }
+        String takenOverBy = "other-dispatcher";
+        NotificationDispatcher late = dispatcher(t.db(), (key, n) -> {
+            if (key.equals(keys.get(0))) {
+                makeDue(t.db()); // the lease ended: another dispatcher claims the rows
+                int claimed = t.db().inOneStatement(tx -> new PendingNotifications().claim(tx, takenOverBy, 100,
+                        Instant.now(), Duration.ofMinutes(1))).size();
+                assertThat(claimed).isGreaterThanOrEqualTo(3);
+            } else {
+                throw new InterruptedException("stopping"); // cut short: the end of the batch also gives back
+            }
+            sends.merge(key, 1, Integer::sum);
+        });
+
+        assertThatThrownBy(late::dispatchOnce).isInstanceOf(InterruptedException.class);
+
+        assertThat(keys).allSatisfy(key -> assertThat(claimOf(t.db(), key)).startsWith("PENDING " + takenOverBy + " "));
+    }
+
+    /**
+     * A batch that takes longer than half its lease marks what it sent as it goes (here the lease is zero: after each
+     * send), so a slow sender's rows are not claimed and sent again by another dispatcher when the lease ends.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aBatchSlowerThanHalfItsLeaseMarksWhatItSentAsItGoes(TestDb t) throws Exception {
+        drain(dispatcher(t.db(), (key, n) -> sends.merge(key, 1, Integer::sum)));
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            keys.add(record(t.db(), NotificationHandlerTest.id("order")));
+        }
+        List<Long> sentBefore = new ArrayList<>();
+        NotificationDispatcher slow = new NotificationDispatcher("test", t.db(), new PendingNotifications(),
+                (key, n) -> {
+                    sentBefore.add(keys.stream().filter(k -> status(t.db(), k).equals("SENT")).count());
+                    sends.merge(key, 1, Integer::sum);
+                }, new NotificationDispatcher.Settings(10, Duration.ZERO, Duration.ofSeconds(1)));
+
+        assertThat(slow.dispatchOnce()).isEqualTo(3);
+
+        assertThat(sentBefore).as("rows already SENT at each send").containsExactly(0L, 1L, 2L);
+        assertThat(keys).allSatisfy(key -> assertThat(status(t.db(), key)).isEqualTo("SENT"));
+    }
+
     @Test
     void retriesBackOffUpToFiveMinutes() {
         assertThat(NotificationDispatcher.retryDelay(0)).isEqualTo(Duration.ofSeconds(1));
@@ -171,6 +263,29 @@ class NotificationDispatcherTest {
                 try (var rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getString(1);
+                }
+            }
+        });
+    }
+
+    private static String status(Database db, String key) {
+        try {
+            return storedByKey(db, key).status();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code status claimed_by next_attempt_at} of the row. */
+    private static String claimOf(Database db, String key) throws Exception {
+        String eventId = key.substring("orderflow-notification-".length());
+        return db.read(tx -> {
+            try (var ps = tx.prepareStatement(
+                    "SELECT status, claimed_by, next_attempt_at FROM notifications WHERE source_event_id = ?")) {
+                ps.setString(1, eventId);
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3);
                 }
             }
         });
