@@ -98,8 +98,8 @@ public final class Bench {
             say("stack", "ready (pid " + stack.pid() + ")");
             memory = new MemorySampler(new StackMemory(stack.pid(), dataDir.resolve("postgres")));
             String bootstrap = "localhost:" + ports.get("KAFKA_PORT");
-            OpenLoop client = new OpenLoop(orderUrl, CONNECTIONS);
-            try (FlowProbe probe = new FlowProbe(ports.get("POSTGRES_PORT"), bootstrap)) {
+            try (OpenLoop client = new OpenLoop(orderUrl, CONNECTIONS);
+                 FlowProbe probe = new FlowProbe(ports.get("POSTGRES_PORT"), bootstrap)) {
                 String run = Long.toString(System.currentTimeMillis(), 36);
                 cold(client, probe, memory, run);
                 raw(bootstrap, memory);

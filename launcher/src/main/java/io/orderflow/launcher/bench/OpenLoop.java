@@ -1,16 +1,21 @@
 package io.orderflow.launcher.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Places plain orders at a fixed rate over a bounded number of connections, open loop: order {@code i} is
@@ -20,7 +25,7 @@ import org.HdrHistogram.Histogram;
  * Each order has its own customer ({@code <prefix><i>}) and uses the once-per-customer coupon, so every
  * order can complete and the coupon and points services both do their work.
  */
-final class OpenLoop {
+final class OpenLoop implements AutoCloseable {
 
     /** What the server answered. {@code firstDueMillis} is the wall-clock time the first order was due. */
     record Result(int sent, int accepted, int failed, Histogram latencyMicros, long firstDueMillis, double sendSeconds) {
@@ -34,14 +39,23 @@ final class OpenLoop {
         }
     }
 
-    private final HttpClient http;
+    private final CloseableHttpClient http;
     private final String ordersUrl;
     private final int connections;
 
     OpenLoop(String baseUrl, int connections) {
-        // HTTP/1.1: the JDK client would otherwise try an h2c upgrade on every new connection. Requests are sent
-        // synchronously from `connections` threads, so the client never holds more connections than that.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        // A blocking client: each of the `connections` threads sends on its own pooled connection, so the load
+        // generator costs little CPU of the 2 cores it shares with the stack (the JDK's HttpClient took about
+        // 0.5 ms of CPU per request, 0.3 cores at 540 req/s). No retries, redirects, cookies or compression.
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(connections).setMaxConnPerRoute(connections)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(5))
+                                .setSocketTimeout(Timeout.ofSeconds(30)).build())
+                        .build())
+                .disableAutomaticRetries().disableRedirectHandling().disableCookieManagement()
+                .disableContentCompression().disableAuthCaching().disableConnectionState()
+                .build();
         this.ordersUrl = baseUrl + "/orders";
         this.connections = connections;
     }
@@ -90,16 +104,20 @@ final class OpenLoop {
     private boolean send(String customerId) {
         String body = "{\"customerId\":\"" + customerId + "\",\"currency\":\"USD\",\"items\":[{\"sku\":\"BOOK-1\","
                 + "\"quantity\":2,\"unitPriceCents\":1999}],\"couponCode\":\"WELCOME10\",\"pointsToRedeem\":0}";
+        HttpPost post = new HttpPost(ordersUrl);
+        post.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(ordersUrl)).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 202;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (Exception e) {
+            return http.execute(post, response -> {
+                EntityUtils.consume(response.getEntity());
+                return response.getCode() == 202;
+            });
+        } catch (IOException e) {
             return false;
         }
+    }
+
+    @Override
+    public void close() throws IOException {
+        http.close();
     }
 }
