@@ -41,7 +41,7 @@ class CouponHandlerTest {
 
     private final CouponLedger coupons = new CouponLedger();
     private final Redemptions redemptions = new Redemptions();
-    private final CouponHandler handler = new CouponHandler(coupons, redemptions, new Outbox(() -> { }));
+    private final CouponHandler handler = new CouponHandler(redemptions, new Outbox(() -> { }));
 
     static Stream<TestDb> databases() {
         return DATABASES.all();
