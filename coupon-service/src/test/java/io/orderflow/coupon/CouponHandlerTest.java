@@ -239,6 +239,34 @@ class CouponHandlerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
+    void anEventOfAnOrderSeenBeforeWaitsForTheOneInFlight(TestDb t) throws Exception {
+        String code = limitedCoupon(t.db(), 2);
+        String order = id("order");
+        String customer = id("cust");
+        apply(t.db(), payment(order, customer, code)); // the order's lock row exists from here on
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection releasing = t.db().dataSource().getConnection()) {
+            // Given the saga's release in flight on one instance (not committed yet)
+            handler.handle(new ConsumedEvent(Topics.COUPON_COMMANDS.name(), 0, 0, order, "e1",
+                    release(order, customer, code)), releasing);
+            // When the payment is delivered again to another instance
+            Future<?> paying = pool.submit(() -> {
+                apply(t.db(), payment(order, customer, code));
+                return null;
+            });
+            // Then it waits for the release, and then sees the order cancelled
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !paying.isDone());
+            releasing.commit();
+            paying.get(10, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(rejection(t.db(), order)).isEqualTo(CouponRejectionReason.ORDER_CANCELLED);
+        assertThat(remaining(t.db(), code)).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
     void catalogPublishesOnlyNewOrChangedDefinitions(TestDb t) throws Exception {
         CouponCatalog catalog = new CouponCatalog(coupons, new Outbox(() -> { }));
         t.db().inTransaction(catalog::publishChanged);
