@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -68,7 +67,7 @@ final class Redemptions {
             ps.setString(i++, orderId);
             ps.setString(i++, code);
             ps.setString(i++, customerId);
-            ps.setObject(i++, ceilingToMicros(paidAt).atOffset(ZoneOffset.UTC));
+            ps.setObject(i++, paidAt.atOffset(ZoneOffset.UTC));
             ps.setString(i++, currency);
             ps.setString(i++, code);
             ps.setString(i++, orderId);
@@ -97,8 +96,8 @@ final class Redemptions {
     // guarded decrement (with the condition takeOne had), run only for a limited coupon. The checks read one
     // snapshot, taken after lockOrder returned: what concerns this order is current; another order of the same
     // customer and coupon committing meanwhile is caught by active_coupon_uses' primary key (class doc).
-    // Expired: paid after valid_until, as Coupon.expiredAt says (paidAt is bound rounded up to microseconds, the
-    // precision of valid_until, which keeps "after" exact).
+    // Expired: paid after valid_until, as Coupon.expiredAt says (occurredAt is timestamp-millis, valid_until
+    // microseconds: both exact in timestamptz, so "after" is the same comparison).
     private static final String REDEEM = "WITH coupon AS ("
             + "SELECT code, discount_cents, currency, total_uses, remaining, valid_until FROM coupons WHERE code = ?), "
             + "checked AS (SELECT EXISTS (SELECT 1 FROM cancelled_orders WHERE order_id = ?) AS cancelled, "
@@ -189,11 +188,5 @@ final class Redemptions {
                 return rs.next();
             }
         }
-    }
-
-    /** {@code t} rounded up to whole microseconds: for a {@code t} with finer digits, "after v" keeps its answer. */
-    static Instant ceilingToMicros(Instant t) {
-        Instant down = t.truncatedTo(ChronoUnit.MICROS);
-        return down.equals(t) ? t : down.plus(1, ChronoUnit.MICROS);
     }
 }

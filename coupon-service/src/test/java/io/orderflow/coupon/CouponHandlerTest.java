@@ -116,6 +116,31 @@ class CouponHandlerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
+    void aCouponIsValidUntilTheEndOfItsLastInstant(TestDb t) throws Exception {
+        Instant end = Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String code = id("END");
+        t.db().inTransaction(tx -> coupons.define(tx, Coupon.define(code, 100, "USD", null, end)));
+        Coupon coupon = t.db().read(tx -> coupons.find(tx, code)).orElseThrow();
+
+        // The database decides as Coupon.expiredAt does on the event's occurredAt (Avro keeps milliseconds of it)
+        for (Instant paidAt : List.of(end.minusMillis(1), end, end.plusNanos(1), end.plusMillis(1))) {
+            String order = id("order");
+            PaymentCompleted p = PaymentCompleted.newBuilder(payment(order, id("cust"), code)).setOccurredAt(paidAt).build();
+            apply(t.db(), p);
+            List<SpecificRecord> answers = OutboxRows.forKey(t.db(), order);
+            if (coupon.expiredAt(p.getOccurredAt())) {
+                assertThat(answers).as("paid at %s", paidAt).singleElement().isInstanceOfSatisfying(CouponRejected.class,
+                        r -> assertThat(r.getReason()).isEqualTo(CouponRejectionReason.EXPIRED));
+            } else {
+                assertThat(answers).as("paid at %s", paidAt).singleElement().isInstanceOf(CouponRedeemed.class);
+            }
+        }
+        assertThat(coupon.expiredAt(end)).isFalse();
+        assertThat(coupon.expiredAt(end.plusMillis(1))).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
     void aCustomerUsesACouponOnceUntilItIsReleased(TestDb t) throws Exception {
         String code = limitedCoupon(t.db(), 5);
         String customer = id("cust");
