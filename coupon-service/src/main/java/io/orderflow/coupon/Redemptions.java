@@ -93,7 +93,7 @@ final class Redemptions {
     }
 
     // Every write selects from the one before, so none happens unless "eligible" has the coupon; "taken" is the
-    // guarded decrement (with the condition takeOne had), run only for a limited coupon. The checks read one
+    // guarded decrement (the condition of the lone UPDATE it replaces), run only for a limited coupon. The checks read one
     // snapshot, taken after lockOrder returned: what concerns this order is current; another order of the same
     // customer and coupon committing meanwhile is caught by active_coupon_uses' primary key (class doc).
     // Expired: paid after valid_until, as Coupon.expiredAt says (occurredAt is timestamp-millis, valid_until
