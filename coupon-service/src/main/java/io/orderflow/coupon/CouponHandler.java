@@ -12,7 +12,6 @@ import io.orderflow.schemas.Topics;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +24,10 @@ final class CouponHandler implements EventHandler {
 
     private static final Logger log = LoggerFactory.getLogger(CouponHandler.class);
 
-    private final CouponLedger coupons;
     private final Redemptions redemptions;
     private final Outbox outbox;
 
-    CouponHandler(CouponLedger coupons, Redemptions redemptions, Outbox outbox) {
-        this.coupons = coupons;
+    CouponHandler(Redemptions redemptions, Outbox outbox) {
         this.redemptions = redemptions;
         this.outbox = outbox;
     }
@@ -54,41 +51,40 @@ final class CouponHandler implements EventHandler {
         String orderId = p.getOrderId();
         String code = p.getCouponCode();
         redemptions.lockOrder(tx, orderId);
-        if (redemptions.isCancelled(tx, orderId)) {
+        // The customer paid at occurredAt: a coupon valid then is honoured even if this event is handled later.
+        Redemptions.Attempt a = redemptions.redeem(tx, orderId, code, p.getCustomerId(), p.getCurrency(),
+                p.getOccurredAt(), Instant.now());
+        if (a.cancelled()) {
             reject(tx, p, CouponRejectionReason.ORDER_CANCELLED, "order " + orderId + " was cancelled before its coupon was redeemed");
             return;
         }
-        if (redemptions.find(tx, orderId).isPresent()) {
+        if (a.redeemedBefore()) {
             log.info("Order {}: coupon already redeemed for it; nothing to do", orderId);
             return;
         }
-        Optional<Coupon> found = coupons.find(tx, code);
-        if (found.isEmpty()) {
+        if (a.coupon().isEmpty()) {
             reject(tx, p, CouponRejectionReason.UNKNOWN_COUPON, "no coupon " + code);
             return;
         }
-        Coupon coupon = found.get();
-        // The customer paid at occurredAt: a coupon valid then is honoured even if this event is handled later.
-        if (coupon.expiredAt(p.getOccurredAt())) {
+        Coupon coupon = a.coupon().get();
+        if (a.expired()) {
             reject(tx, p, CouponRejectionReason.EXPIRED, "coupon " + code + " expired at " + coupon.validUntil());
             return;
         }
-        if (!coupon.currency().equals(p.getCurrency())) {
+        if (!a.currencyMatches()) {
             reject(tx, p, CouponRejectionReason.OTHER, "coupon " + code + " is in " + coupon.currency()
                     + " but order is in " + p.getCurrency());
             return;
         }
-        if (redemptions.inUseBy(tx, code, p.getCustomerId())) {
+        if (a.inUse()) {
             reject(tx, p, CouponRejectionReason.ALREADY_USED, "customer " + p.getCustomerId() + " already used " + code);
             return;
         }
-        // Unlimited coupons are not updated at all: no hot row for every order using the popular coupon.
-        if (coupon.limited() && !coupons.takeOne(tx, code)) {
+        if (!a.granted()) {
             reject(tx, p, CouponRejectionReason.SOLD_OUT, "coupon " + code + " has no uses left");
             return;
         }
-        redemptions.redeem(tx, orderId, code, p.getCustomerId(), coupon.discountCents(), Instant.now());
-        Integer remaining = coupon.limited() ? coupons.find(tx, code).orElseThrow().remaining() : null;
+        Integer remaining = coupon.limited() ? a.remainingAfter() : null;
         log.debug("Order {}: coupon {} redeemed for customer {} ({} cents off, {} left)", orderId, code,
                 p.getCustomerId(), coupon.discountCents(), remaining == null ? "unlimited" : remaining);
         outbox.add(tx, Topics.COUPON_EVENTS, orderId,
@@ -98,21 +94,18 @@ final class CouponHandler implements EventHandler {
     void release(Connection tx, ReleaseCoupon c) throws SQLException {
         String orderId = c.getOrderId();
         redemptions.lockOrder(tx, orderId);
-        redemptions.markCancelled(tx, orderId, Instant.now());
-        Optional<Redemption> redemption = redemptions.find(tx, orderId);
-        boolean releasedNow = redemption.isPresent() && redemptions.release(tx, orderId, Instant.now());
-        if (releasedNow) {
-            coupons.giveBack(tx, redemption.get().code());
-            log.info("Order {}: coupon {} released ({})", orderId, redemption.get().code(), c.getReason());
-        } else if (redemption.isPresent()) {
-            log.info("Order {}: coupon {} was released before; acknowledging again", orderId, redemption.get().code());
+        Redemptions.Release r = redemptions.release(tx, orderId, Instant.now());
+        if (r.releasedNow()) {
+            log.info("Order {}: coupon {} released ({})", orderId, r.code().orElseThrow(), c.getReason());
+        } else if (r.code().isPresent()) {
+            log.info("Order {}: coupon {} was released before; acknowledging again", orderId, r.code().get());
         } else {
             log.info("Order {}: nothing redeemed; order locked against a late redemption ({})", orderId, c.getReason());
         }
         // released=true also re-acknowledges a release done before: the coupon is free, which is what the saga asks.
-        String code = redemption.map(Redemption::code).orElse(c.getCouponCode());
-        String customerId = redemption.map(Redemption::customerId).orElse(c.getCustomerId());
-        outbox.add(tx, Topics.COUPON_EVENTS, orderId, CouponEvents.released(orderId, code, customerId, redemption.isPresent()));
+        String code = r.code().orElse(c.getCouponCode());
+        String customerId = r.customerId().orElse(c.getCustomerId());
+        outbox.add(tx, Topics.COUPON_EVENTS, orderId, CouponEvents.released(orderId, code, customerId, r.code().isPresent()));
     }
 
     private void reject(Connection tx, PaymentCompleted p, CouponRejectionReason reason, String detail)

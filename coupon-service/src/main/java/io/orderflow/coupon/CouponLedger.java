@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The coupons table. Uses are taken and given back with guarded single-statement updates, so the
- * database (its row lock and the {@code remaining > 0} condition) prevents oversell, whatever the
- * number of service instances.
+ * The coupons table: definitions, the catalog's bookkeeping and reads. Uses are taken and given back inside
+ * {@link Redemptions#redeem} and {@link Redemptions#release}, by guarded updates within their one statement, so the
+ * database (the coupon row's lock and the {@code remaining > 0} condition) prevents oversell, whatever the number of
+ * service instances.
  */
 final class CouponLedger {
 
@@ -51,27 +52,6 @@ final class CouponLedger {
             setInteger(ps, 5, coupon.remaining());
             ps.setObject(6, coupon.validUntil() == null ? null : coupon.validUntil().atOffset(ZoneOffset.UTC));
             return ps.executeUpdate() == 1;
-        }
-    }
-
-    /**
-     * Takes one use of {@code code}: true when one was available (or the coupon is unlimited). The
-     * row stays locked until the transaction ends, so concurrent takers queue and re-check.
-     */
-    boolean takeOne(Connection tx, String code) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement(
-                "UPDATE coupons SET remaining = remaining - 1 WHERE code = ? AND (remaining IS NULL OR remaining > 0)")) {
-            ps.setString(1, code);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
-    /** Gives one use of {@code code} back (no-op for an unlimited coupon). */
-    void giveBack(Connection tx, String code) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement(
-                "UPDATE coupons SET remaining = remaining + 1 WHERE code = ? AND remaining IS NOT NULL")) {
-            ps.setString(1, code);
-            ps.executeUpdate();
         }
     }
 

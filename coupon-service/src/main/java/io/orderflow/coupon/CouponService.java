@@ -28,7 +28,7 @@ public final class CouponService extends RuntimeService {
         ServiceRuntime runtime = ServiceRuntime.create(config.common());
         CouponLedger coupons = new CouponLedger();
         runtime.consume(List.of(Topics.PAYMENTS_EVENTS, Topics.COUPON_COMMANDS),
-                new CouponHandler(coupons, new Redemptions(), runtime.outbox()));
+                new CouponHandler(new Redemptions(), runtime.outbox()));
         CouponRoutes.register(runtime.http(), runtime.db(), coupons);
         return new CouponService(config, runtime, new CouponCatalog(coupons, runtime.outbox()));
     }
