@@ -51,6 +51,11 @@ public final class KafkaClients {
         // Never see records of aborted Kafka Streams transactions (the saga writes with exactly_once_v2).
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        // The consumer hands out one partition's fetched data before the next partition's. With the default 1 MB
+        // per partition (lz4: over 10,000 of the flow's records) a loop behind on two partitions worked one for tens
+        // of seconds while the other waited, and the saga timed out orders on the waiting one (PartitionFairnessIT).
+        // 32 KB (a few hundred records) per partition and fetch keeps every partition moving.
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024);
         // A member killed without leaving (kill -9, a crashed host) holds its partitions until its session
         // expires, even when its restart asks to join: 10 s, not the default 45 s, which outlasted the saga's
         // 30 s step deadline and turned a 5 s service crash into TIMEOUT cancellations (fault matrix, service-kill).
