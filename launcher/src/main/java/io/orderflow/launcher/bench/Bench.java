@@ -50,8 +50,32 @@ public final class Bench {
         this.keep = keep;
     }
 
+    static final String USAGE = String.join("\n",
+            "usage: java -jar orderflow.jar bench [--quick] [--out DIR] [--jvm \"FLAGS\"] [--jfr FILE] [--keep]",
+            "  starts its own all-in-one in a fresh data directory and measures it: the raw Kafka pipe, the cold first",
+            "  orders, a warm burst and fixed rates of 500-3,000 req/s (about 7 min; --quick about 2 min), then writes",
+            "  bench-<time>-<plan>.md and .png to DIR (default: bench)",
+            "  --jvm   the all-in-one's JVM flags (default: " + String.join(" ", JvmFlags.RECOMMENDED) + "; \"\" for none)",
+            "  --jfr   record the all-in-one with JFR (settings=profile) to FILE",
+            "  --keep  keep the data directory afterwards");
+
     public static void main(String[] args) throws Exception {
         List<String> a = Arrays.asList(args);
+        // An option the bench does not know ends here: a typo, or --help, must not start a 7-minute run.
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick", "--keep" -> { }
+                case "--out", "--jvm", "--jfr" -> i++;
+                default -> {
+                    boolean help = args[i].equals("--help") || args[i].equals("-h");
+                    (help ? System.out : System.err).println((help ? "" : "bench: unknown option " + args[i] + "\n") + USAGE);
+                    if (!help) {
+                        System.exit(2);
+                    }
+                    return;
+                }
+            }
+        }
         Plan plan = a.contains("--quick") ? Plan.QUICK : Plan.FULL;
         Path out = Path.of(option(a, "--out", "bench"));
         // The stack runs with the recommended flags unless --jvm says otherwise (--jvm "" runs it with the JVM's defaults).
