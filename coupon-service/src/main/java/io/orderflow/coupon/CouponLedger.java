@@ -19,7 +19,8 @@ import java.util.Optional;
  */
 final class CouponLedger {
 
-    private static final String COLUMNS = "code, discount_cents, currency, total_uses, remaining, valid_until";
+    /** A coupon's columns, as {@link #coupon} reads them. */
+    static final String COLUMNS = "code, discount_cents, currency, total_uses, remaining, valid_until";
 
     Optional<Coupon> find(Connection tx, String code) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM coupons WHERE code = ?")) {
@@ -84,7 +85,8 @@ final class CouponLedger {
                 + (c.validUntil() == null ? null : c.validUntil().toEpochMilli());
     }
 
-    private static Coupon coupon(ResultSet rs) throws SQLException {
+    /** The coupon of the current row, read by the names of {@link #COLUMNS}. */
+    static Coupon coupon(ResultSet rs) throws SQLException {
         OffsetDateTime validUntil = rs.getObject("valid_until", OffsetDateTime.class);
         return new Coupon(rs.getString("code"), rs.getLong("discount_cents"), rs.getString("currency"),
                 rs.getObject("total_uses", Integer.class), rs.getObject("remaining", Integer.class),

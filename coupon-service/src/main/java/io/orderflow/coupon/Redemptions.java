@@ -78,13 +78,8 @@ final class Redemptions {
                 if (!rs.next()) {
                     throw new SQLException("the redeem statement returned no row for order " + orderId);
                 }
-                Optional<Coupon> coupon = Optional.empty();
-                if (rs.getString("code") != null) {
-                    OffsetDateTime validUntil = rs.getObject("valid_until", OffsetDateTime.class);
-                    coupon = Optional.of(new Coupon(rs.getString("code"), rs.getLong("discount_cents"),
-                            rs.getString("currency"), rs.getObject("total_uses", Integer.class),
-                            rs.getObject("remaining", Integer.class), validUntil == null ? null : validUntil.toInstant()));
-                }
+                Optional<Coupon> coupon = rs.getString("code") == null ? Optional.empty()
+                        : Optional.of(CouponLedger.coupon(rs));
                 return new Attempt(rs.getBoolean("cancelled"), rs.getBoolean("redeemed_before"), coupon,
                         rs.getBoolean("expired"), rs.getBoolean("currency_matches"), rs.getBoolean("in_use"),
                         rs.getBoolean("granted"), rs.getObject("remaining_after", Integer.class));
@@ -99,7 +94,7 @@ final class Redemptions {
     // Expired: paid after valid_until, as Coupon.expiredAt says (occurredAt is timestamp-millis, valid_until
     // microseconds: both exact in timestamptz, so "after" is the same comparison).
     private static final String REDEEM = "WITH coupon AS ("
-            + "SELECT code, discount_cents, currency, total_uses, remaining, valid_until FROM coupons WHERE code = ?), "
+            + "SELECT " + CouponLedger.COLUMNS + " FROM coupons WHERE code = ?), "
             + "checked AS (SELECT EXISTS (SELECT 1 FROM cancelled_orders WHERE order_id = ?) AS cancelled, "
             + "EXISTS (SELECT 1 FROM redemptions WHERE order_id = ?) AS redeemed_before, "
             + "EXISTS (SELECT 1 FROM active_coupon_uses WHERE code = ? AND customer_id = ?) AS in_use, "
